@@ -1,0 +1,56 @@
+package executor
+
+import (
+	"context"
+	"io"
+)
+
+// Backend prepares an isolated environment for one job.
+//
+// Lifecycle: Prepare once per job, then any number of Exec calls on the
+// returned Environment (never concurrently for one job), then Close. Close
+// is idempotent and safe to call after a failed or partial Prepare.
+type Backend interface {
+	// Prepare creates the job's environment. ctx bounds the preparation only.
+	Prepare(ctx context.Context, spec JobSpec) (Environment, error)
+}
+
+// Environment is where a job's processes run.
+type Environment interface {
+	// Exec runs one command to completion with stdout and stderr merged into
+	// out. A non-zero exit is reported through the exit code with a nil error;
+	// err is for failures to start or to wait. When ctx is cancelled the whole
+	// process tree gets an interrupt, then a kill after the grace period, and
+	// Exec returns once it is gone.
+	Exec(ctx context.Context, cmd Command, out io.Writer) (exitCode int, err error)
+	// Path maps a path on the machine running anvil (under JobSpec.Root) to
+	// the same file as the job's processes see it.
+	Path(hostPath string) string
+	// Close releases everything Prepare created. Idempotent.
+	Close(ctx context.Context) error
+}
+
+// JobSpec describes the environment a job needs.
+type JobSpec struct {
+	// JobID is a unique, filesystem-safe name for this job run.
+	JobID string
+	// Root is a directory on the anvil machine owned by this job; Workspace
+	// and Temp are below or beside it and must be visible to the job.
+	Root      string
+	Workspace string
+	Temp      string
+	// Image is the container image for container backends; empty on host.
+	Image string
+	// Labels identify resources created for the job (for clean-up).
+	Labels map[string]string
+}
+
+// Command is one process to run in an Environment.
+type Command struct {
+	// Args is the program and its arguments, as the job sees them.
+	Args []string
+	// Env is the complete environment, KEY=VALUE.
+	Env []string
+	// Dir is the working directory as the job sees it.
+	Dir string
+}

@@ -53,4 +53,8 @@ type Status struct {
 	// failed; for a job condition, a needed job (transitively) failed or was
 	// cancelled.
 	Failed bool
+	// Skipped is true, for a job condition, when a needed job (transitively)
+	// was skipped or did not succeed without failing: success() is then
+	// false while failure() stays false, as on GitHub.
+	Skipped bool
 }

@@ -1,0 +1,40 @@
+# Anvil's Makefile. `make help` lists the targets; each "## " comment is
+# its help text.
+
+GO ?= go
+# TAGS are extra build tags for test-compile, e.g. make test-compile TAGS=docker.
+TAGS ?=
+
+.DEFAULT_GOAL := help
+
+.PHONY: help build test test-compile bench lint fmt demo
+
+help: ## Show this list of targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+build: ## Build bin/anvil
+	$(GO) build -o bin/anvil ./cmd/anvil
+
+test: ## Run every test with the race detector (what CI runs)
+	$(GO) test -race -timeout 30m ./...
+
+test-compile: ## Compile every package's tests without running them (TAGS=... for tagged files)
+	$(GO) test -count=1 -tags '$(TAGS)' -run XXX_NONE ./...
+
+bench: ## Run the benchmarks
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+lint: ## go vet, then check formatting and go.mod tidiness (each failure prints its fix)
+	$(GO) vet ./...
+	@unformatted=$$(gofmt -l .); \
+	if [ -n "$$unformatted" ]; then \
+		echo "These files are not gofmt-ed:"; echo "$$unformatted"; \
+		echo "Fix: make fmt"; exit 1; \
+	fi
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy. Fix: go mod tidy"; exit 1; }
+
+fmt: ## Format every Go file
+	gofmt -w .
+
+demo: ## Run the embedded demo repository's workflow on this host
+	$(GO) run ./cmd/anvil demo

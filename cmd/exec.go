@@ -1,0 +1,60 @@
+package cmd
+
+import (
+	"github.com/spf13/cobra"
+)
+
+const execLong = `Run the workflows an event triggers in a local repository, on this machine.
+
+EVENT is the event to simulate (default push): push, pull_request,
+workflow_dispatch, or any other event name the workflows listen to. The
+github context comes from the repository's git state: ref from the checked
+out branch, sha from HEAD, repository from the origin remote. Give -e to use
+a real event payload instead of the synthesized one.
+
+Workflows come from .forgejo/workflows, .gitea/workflows or
+.github/workflows under -C (or from -W). Every job runs directly on this
+host; with -P only jobs whose runs-on labels you mapped run.
+
+Exit status: 0 when every job succeeded, 1 when a job failed or was
+cancelled, 2 for bad flags or workflows with problems (each printed as
+file:line:col: message). Ctrl-C cancels the run: cancelled() and always()
+steps and post steps still run. A second Ctrl-C exits at once.`
+
+const execExample = `  # Run what a push of the current branch would run
+  anvil exec
+
+  # List the jobs of a pull_request, then run only "test"
+  anvil exec pull_request -l
+  anvil exec pull_request -j test
+
+  # Another repository, secrets and variables, JSON events for tools
+  anvil exec -C ../app -s TOKEN=abc -s HOME_TOKEN --var ENV=staging --json
+
+  # A manual run with inputs, keeping job directories for inspection
+  anvil exec workflow_dispatch --input level=debug --workdir /tmp/anvil-jobs
+
+  # Only run jobs with runs-on: ubuntu-latest, on this host
+  anvil exec -P ubuntu-latest=host`
+
+// newExecCommand returns anvil exec.
+func newExecCommand(proc Process) *cobra.Command {
+	opts := &execOptions{}
+	c := &cobra.Command{
+		Use:     "exec [EVENT]",
+		Short:   "Run a repository's workflows for an event, on this machine",
+		Long:    execLong,
+		Example: execExample,
+		Args:    rangeArgs(0, 1),
+		RunE: func(c *cobra.Command, args []string) error {
+			event := "push"
+			if len(args) == 1 {
+				event = args[0]
+			}
+			return runExec(c.Context(), proc, opts, event)
+		},
+	}
+	opts.bind(c.Flags())
+	c.Flags().SortFlags = false
+	return c
+}

@@ -1,0 +1,80 @@
+package cmd
+
+import (
+	"io"
+	"os"
+	"os/signal"
+	"time"
+
+	"golang.org/x/term"
+)
+
+// Process is what the commands take from the operating system. Main's
+// caller fills it from os (see OSProcess); tests fill it by hand.
+type Process struct {
+	Stdout io.Writer
+	Stderr io.Writer
+	// LookupEnv reads anvil's own environment: -s NAME, NO_COLOR, USER.
+	LookupEnv func(key string) (string, bool)
+	// Environ lists anvil's environment as KEY=VALUE; jobs start from the
+	// part of it executor.HostEnv lets through.
+	Environ func() []string
+	// Terminal reports that Stdout is a terminal, which selects the
+	// terminal progress printer.
+	Terminal bool
+	// Interrupts delivers Ctrl-C. The first cancels the run, the second
+	// calls Exit. Nil means no interrupts.
+	Interrupts <-chan os.Signal
+	// Exit ends the process at once.
+	Exit func(code int)
+	// Now is the clock used for run ids and synthesized payloads.
+	Now func() time.Time
+}
+
+// OSProcess returns the Process of the running program, listening for
+// Ctrl-C.
+func OSProcess() Process {
+	interrupts := make(chan os.Signal, 2)
+	signal.Notify(interrupts, os.Interrupt)
+	return Process{
+		Stdout:     os.Stdout,
+		Stderr:     os.Stderr,
+		LookupEnv:  os.LookupEnv,
+		Environ:    os.Environ,
+		Terminal:   term.IsTerminal(int(os.Stdout.Fd())),
+		Interrupts: interrupts,
+		Exit:       os.Exit,
+		Now:        time.Now,
+	}
+}
+
+// lookupEnv reads key from the process environment; without LookupEnv
+// nothing is set.
+func (p Process) lookupEnv(key string) (string, bool) {
+	if p.LookupEnv == nil {
+		return "", false
+	}
+	return p.LookupEnv(key)
+}
+
+// getenv returns the value of key in the process environment, or "".
+func (p Process) getenv(key string) string {
+	v, _ := p.lookupEnv(key)
+	return v
+}
+
+// environ returns the process environment, or nothing.
+func (p Process) environ() []string {
+	if p.Environ == nil {
+		return nil
+	}
+	return p.Environ()
+}
+
+// now returns the current time from p's clock.
+func (p Process) now() time.Time {
+	if p.Now == nil {
+		return time.Now()
+	}
+	return p.Now()
+}

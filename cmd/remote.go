@@ -1,0 +1,50 @@
+package cmd
+
+import (
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// defaultServerURL is the server_url used when origin is not an http(s)
+// remote: a local Forgejo's address.
+const defaultServerURL = "http://localhost:3000"
+
+// remote is what a remote URL says about the repository.
+type remote struct {
+	// Repository is owner/name; "" when the URL does not name one.
+	Repository string
+	// ServerURL is scheme://host[:port] for http(s) remotes, else "".
+	ServerURL string
+}
+
+// scpLike matches git's scp-like syntax: [user@]host:path.
+var scpLike = regexp.MustCompile(`^(?:[^@/]+@)?([^:/]+):(.+)$`)
+
+// parseRemote reads an origin URL: https://host/owner/name.git,
+// ssh://git@host:2222/owner/name, git@host:owner/name.git. Credentials in
+// the URL are dropped.
+func parseRemote(raw string) remote {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return remote{}
+	}
+	var path string
+	var r remote
+	if u, err := url.Parse(raw); err == nil && u.Scheme != "" && u.Host != "" {
+		path = u.Path
+		if u.Scheme == "http" || u.Scheme == "https" {
+			r.ServerURL = u.Scheme + "://" + u.Host
+		}
+	} else if m := scpLike.FindStringSubmatch(raw); m != nil && !filepath.IsAbs(raw) {
+		path = m[2]
+	} else {
+		return remote{}
+	}
+	parts := strings.Split(strings.Trim(strings.TrimSuffix(strings.Trim(path, "/"), ".git"), "/"), "/")
+	if len(parts) >= 2 && parts[len(parts)-2] != "" && parts[len(parts)-1] != "" {
+		r.Repository = parts[len(parts)-2] + "/" + parts[len(parts)-1]
+	}
+	return r
+}

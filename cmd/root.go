@@ -1,0 +1,60 @@
+package cmd
+
+import (
+	"github.com/spf13/cobra"
+)
+
+const rootLong = `Anvil runs GitHub-Actions-style workflows (the syntax Forgejo and Gitea use)
+with its own engine: on this machine with "anvil exec", and soon as a
+Forgejo/Gitea runner.
+
+Workflows are read from .forgejo/workflows, .gitea/workflows or
+.github/workflows of the repository; the github context (ref, sha,
+repository, actor, ...) comes from its git state. Every job runs on this
+host unless you map its runs-on labels elsewhere.
+
+Coming next: register, daemon, lint.`
+
+const rootExample = `  # See what Anvil does, on a small embedded demo repository
+  anvil demo
+
+  # Run the push workflows of the repository in the current directory
+  anvil exec
+
+  # List the jobs a pull_request would run, then run one of them
+  anvil exec pull_request -l
+  anvil exec pull_request -j test -s TOKEN=abc`
+
+// NewRoot returns the anvil command with its subcommands.
+func NewRoot(proc Process) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "anvil",
+		Short:         "Run Forgejo/GitHub Actions workflows locally and as a runner",
+		Long:          rootLong,
+		Example:       rootExample,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.CompletionOptions.HiddenDefaultCmd = true
+	root.SetOut(proc.Stdout)
+	root.SetErr(proc.Stderr)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageErrorf("%w (see %s --help)", err, c.CommandPath())
+	})
+	root.AddCommand(
+		newExecCommand(proc),
+		newDemoCommand(proc),
+		newVersionCommand(proc),
+	)
+	return root
+}
+
+// rangeArgs is cobra.RangeArgs returning a usage error.
+func rangeArgs(lo, hi int) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if err := cobra.RangeArgs(lo, hi)(c, args); err != nil {
+			return usageErrorf("%w (see %s --help)", err, c.CommandPath())
+		}
+		return nil
+	}
+}

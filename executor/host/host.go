@@ -1,0 +1,59 @@
+package host
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"codeberg.org/anvil-ci/anvil/executor"
+)
+
+// defaultGrace is how long an interrupted process gets before it is killed
+// when Config.Grace is zero.
+const defaultGrace = 10 * time.Second
+
+// Config tunes the host backend. The zero value is usable.
+type Config struct {
+	// Grace is how long a cancelled step's processes get between SIGINT and
+	// SIGKILL. Default 10s.
+	Grace time.Duration
+}
+
+// Backend runs jobs on the local machine.
+type Backend struct {
+	cfg Config
+}
+
+var _ executor.Backend = (*Backend)(nil)
+
+// New returns a host Backend.
+func New(cfg Config) *Backend {
+	if cfg.Grace <= 0 {
+		cfg.Grace = defaultGrace
+	}
+	return &Backend{cfg: cfg}
+}
+
+// Prepare creates spec.Root, spec.Workspace and spec.Temp (mode 0755) when
+// they are missing and returns an Environment running processes here.
+func (b *Backend) Prepare(ctx context.Context, spec executor.JobSpec) (executor.Environment, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("preparing host environment for job %q: %w", spec.JobID, err)
+	}
+	if err := supported(); err != nil {
+		return nil, err
+	}
+	if spec.Root == "" {
+		return nil, fmt.Errorf("preparing host environment for job %q: the job spec has no root directory", spec.JobID)
+	}
+	for _, dir := range []string{spec.Root, spec.Workspace, spec.Temp} {
+		if dir == "" {
+			continue
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("creating job directory %q: %w", dir, err)
+		}
+	}
+	return newEnvironment(b.cfg.Grace), nil
+}

@@ -1,0 +1,175 @@
+package executor
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// fileCommands are the per-step files behind GITHUB_ENV, GITHUB_OUTPUT,
+// GITHUB_PATH, GITHUB_STATE and GITHUB_STEP_SUMMARY.
+type fileCommands struct {
+	env, output, path, state, summary string
+}
+
+func (j *jobInstance) newFileCommands() (fileCommands, error) {
+	n := j.engine().seq.Add(1)
+	dir := filepath.Join(j.spec.Root, "files")
+	f := fileCommands{
+		env:     filepath.Join(dir, fmt.Sprintf("set_env_%d", n)),
+		output:  filepath.Join(dir, fmt.Sprintf("set_output_%d", n)),
+		path:    filepath.Join(dir, fmt.Sprintf("add_path_%d", n)),
+		state:   filepath.Join(dir, fmt.Sprintf("save_state_%d", n)),
+		summary: filepath.Join(dir, fmt.Sprintf("step_summary_%d", n)),
+	}
+	for _, p := range []string{f.env, f.output, f.path, f.state, f.summary} {
+		if err := os.WriteFile(p, nil, 0o666); err != nil {
+			return f, fmt.Errorf("creating %s: %w", p, err)
+		}
+	}
+	return f, nil
+}
+
+func (f fileCommands) remove() {
+	for _, p := range []string{f.env, f.output, f.path, f.state, f.summary} {
+		os.Remove(p)
+	}
+}
+
+// processEnv builds a process environment: the base environment, the
+// GITHUB_* and RUNNER_* variables, then env (job and step env), with
+// GITHUB_PATH additions in front of PATH.
+func (j *jobInstance) processEnv(env map[string]string) map[string]string {
+	e := j.engine()
+	g := j.github
+	out := merged(e.cfg.BaseEnv)
+	set := func(k, v string) { out[k] = v }
+	set("CI", "true")
+	set("GITHUB_ACTIONS", "true")
+	set("GITEA_ACTIONS", "true")
+	set("FORGEJO_ACTIONS", "true")
+	for _, k := range []string{"workflow", "run_id", "run_number", "run_attempt", "actor", "actor_id",
+		"repository", "repository_id", "repository_owner", "repository_owner_id", "event_name", "sha", "ref", "ref_name",
+		"ref_type", "ref_protected", "head_ref", "base_ref", "server_url", "api_url", "graphql_url", "job", "workspace", "triggering_actor", "retention_days"} {
+		set("GITHUB_"+strings.ToUpper(k), githubString(g, k))
+	}
+	if j.env != nil {
+		set("GITHUB_EVENT_PATH", j.env.Path(filepath.Join(j.spec.Root, "files", "event.json")))
+		set("RUNNER_TEMP", j.env.Path(j.spec.Temp))
+		set("RUNNER_TOOL_CACHE", j.env.Path(filepath.Join(j.spec.Root, "tool_cache")))
+		set("RUNNER_WORKSPACE", j.env.Path(filepath.Dir(j.spec.Workspace)))
+	}
+	set("RUNNER_OS", runnerOS())
+	set("RUNNER_ARCH", runnerArch())
+	set("RUNNER_NAME", e.cfg.RunnerName)
+	set("RUNNER_ENVIRONMENT", "self-hosted")
+	if j.debug {
+		set("RUNNER_DEBUG", "1")
+	}
+	for k, v := range env {
+		out[k] = v
+	}
+	if len(j.paths) > 0 {
+		out["PATH"] = strings.Join(append(append([]string{}, j.paths...), out["PATH"]), string(os.PathListSeparator))
+	}
+	return out
+}
+
+// exec runs one process for the step with the file commands wired up and
+// applies what the step wrote to them.
+func (s *stepRun) exec(ctx context.Context, args []string, dir string, extra map[string]string) error {
+	j := s.j
+	files, err := j.newFileCommands()
+	if err != nil {
+		return err
+	}
+	defer files.remove()
+	env := j.processEnv(merged(s.env, extra))
+	env["GITHUB_ENV"] = j.env.Path(files.env)
+	env["GITHUB_OUTPUT"] = j.env.Path(files.output)
+	env["GITHUB_PATH"] = j.env.Path(files.path)
+	env["GITHUB_STATE"] = j.env.Path(files.state)
+	env["GITHUB_STEP_SUMMARY"] = j.env.Path(files.summary)
+	env["GITHUB_ACTION"] = s.id
+	if s.sc.actionPath != "" {
+		env["GITHUB_ACTION_PATH"] = j.env.Path(s.sc.actionPath)
+	}
+	out := newOutputProcessor(s, env)
+	lw := NewLineWriter(out.line)
+	code, runErr := j.env.Exec(ctx, Command{Args: args, Env: environ(env), Dir: dir}, lw)
+	lw.Flush()
+	if err := s.applyFiles(files); err != nil {
+		return err
+	}
+	if runErr != nil {
+		return fmt.Errorf("running %s: %w", args[0], runErr)
+	}
+	if code != 0 {
+		return fmt.Errorf("%w: Process completed with exit code %d.", errStepFailed, code)
+	}
+	if out.err != nil {
+		return fmt.Errorf("%w: %v", errStepFailed, out.err)
+	}
+	return nil
+}
+
+// applyFiles reads the file commands the step wrote.
+func (s *stepRun) applyFiles(f fileCommands) error {
+	j := s.j
+	read := func(path, what string) ([]KeyValue, error) {
+		fh, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", what, err)
+		}
+		defer fh.Close()
+		kvs, err := ParseEnvFile(fh)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		return kvs, nil
+	}
+	kvs, err := read(f.env, "GITHUB_ENV")
+	if err != nil {
+		return err
+	}
+	for _, kv := range kvs {
+		j.jobEnv[kv.Key] = kv.Value
+		if s.sc.env != nil {
+			s.sc.env[kv.Key] = kv.Value
+		}
+	}
+	if kvs, err = read(f.output, "GITHUB_OUTPUT"); err != nil {
+		return err
+	}
+	for _, kv := range kvs {
+		s.outputs[kv.Key] = kv.Value
+	}
+	if kvs, err = read(f.state, "GITHUB_STATE"); err != nil {
+		return err
+	}
+	for _, kv := range kvs {
+		s.state[kv.Key] = kv.Value
+	}
+	data, err := os.ReadFile(f.path)
+	if err != nil {
+		return fmt.Errorf("reading GITHUB_PATH: %w", err)
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			j.paths = append([]string{l}, j.paths...)
+		}
+	}
+	summary, err := os.ReadFile(f.summary)
+	if err != nil {
+		return fmt.Errorf("reading GITHUB_STEP_SUMMARY: %w", err)
+	}
+	const maxSummary = 1 << 20
+	if len(summary) > maxSummary {
+		s.log("warning", "the step summary is %d bytes; only the first 1 MiB is kept", len(summary))
+		summary = summary[:maxSummary]
+	}
+	s.summary.Write(summary)
+	return nil
+}

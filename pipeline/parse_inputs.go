@@ -1,0 +1,97 @@
+package pipeline
+
+import (
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// inputTypes are the input types each event accepts.
+var inputTypes = map[string][]string{
+	"workflow_dispatch": {"string", "boolean", "number", "choice", "environment"},
+	"workflow_call":     {"string", "boolean", "number"},
+}
+
+// parseInputs reads on.<event>.inputs into w.Inputs. An input declared by
+// both workflow_dispatch and workflow_call keeps the first declaration.
+func parseInputs(p *problems, w *Workflow, event, path string, n *yaml.Node) {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		in := Input{}
+		var typ *yaml.Node
+		if v.Kind == yaml.MappingNode {
+			for j := 0; j+1 < len(v.Content); j += 2 {
+				key, val := v.Content[j], v.Content[j+1]
+				switch key.Value {
+				case "description":
+					in.Description = text(val)
+				case "required":
+					in.Required = text(val) == "true"
+				case "default":
+					if val.Kind == yaml.ScalarNode {
+						in.Default = plain(val)
+					}
+				case "type":
+					typ = val
+					in.Type = text(val)
+				case "options":
+					in.Options = textList(val)
+				}
+			}
+		}
+		checkInputType(p, event, pathKey(path, k.Value), k, typ, in)
+		if w.Inputs == nil {
+			w.Inputs = map[string]Input{}
+		}
+		if _, ok := w.Inputs[k.Value]; !ok {
+			w.Inputs[k.Value] = in
+		}
+	}
+}
+
+// checkInputType checks an input's type for event: workflow_call inputs
+// must have one, choice inputs need options.
+func checkInputType(p *problems, event, path string, key, typ *yaml.Node, in Input) {
+	allowed := inputTypes[event]
+	switch {
+	case isNull(typ) && event == "workflow_call":
+		p.add(key, "%s has no type; add type: %s", path, strings.Join(allowed, ", "))
+	case isNull(typ) || typ.Kind != yaml.ScalarNode:
+	case !slices.Contains(allowed, in.Type):
+		p.add(typ, "%s has unknown type %q; use one of: %s", path, in.Type, strings.Join(allowed, ", "))
+	case in.Type == "choice" && len(in.Options) == 0:
+		p.add(typ, "%s is a choice without options; add options with the allowed values", path)
+	}
+}
+
+// callOutputs reads on.workflow_call.outputs: name to value expression.
+func callOutputs(n *yaml.Node) map[string]string {
+	if n == nil || n.Kind != yaml.MappingNode || len(n.Content) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		out[n.Content[i].Value] = text(lookup(n.Content[i+1], "value"))
+	}
+	return out
+}
+
+// callSecrets reads on.workflow_call.secrets.
+func callSecrets(n *yaml.Node) map[string]SecretSpec {
+	if n == nil || n.Kind != yaml.MappingNode || len(n.Content) == 0 {
+		return nil
+	}
+	out := make(map[string]SecretSpec, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		v := n.Content[i+1]
+		out[n.Content[i].Value] = SecretSpec{
+			Description: text(lookup(v, "description")),
+			Required:    text(lookup(v, "required")) == "true",
+		}
+	}
+	return out
+}

@@ -1,0 +1,194 @@
+package pipeline
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestParseWorkflow(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string // testdata/parse/<name>.yml, golden <name>.golden.json
+	}{
+		{name: "forgejo"},          // Forgejo URLs, contexts, cmd, credentials
+		{name: "triggers-string"},  // on: push
+		{name: "triggers-list"},    // on: [..] with schedule note
+		{name: "triggers-mapping"}, // filters, dispatch inputs, types
+		{name: "reusable"},         // workflow_call, job-level uses/with/secrets
+		{name: "full-job"},         // every job and step key, aliases, scalars as text
+		{name: "needs-order"},      // jobs come after what they need
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			base := "testdata/parse/" + tt.name
+			w := parseFile(t, base+".yml")
+			checkGolden(t, base+".golden.json", toJSON(t, w))
+		})
+	}
+}
+
+func TestParseWorkflowErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string // testdata/invalid/<name>.yml, golden <name>.golden.txt
+	}{
+		{name: "unknown-keys"},    // unknown keys at every level, suggestions
+		{name: "wrong-types"},     // mappings, lists and scalars in the wrong place
+		{name: "run-uses"},        // both/neither run and uses, bad action refs
+		{name: "job-kinds"},       // steps vs uses, runs-on, empty, bad workflow refs
+		{name: "ids"},             // invalid and duplicate job and step ids
+		{name: "needs-missing"},   // needs naming no job
+		{name: "needs-cycle"},     // cycles of 1, 2 and 3 jobs
+		{name: "triggers"},        // filter conflicts, bad patterns, inputs, cron
+		{name: "on-list"},         // unknown events in list form
+		{name: "on-empty"},        // on without events
+		{name: "syntax"},          // not YAML
+		{name: "not-mapping"},     // a list at the top
+		{name: "missing-on-jobs"}, // neither on nor jobs
+		{name: "no-jobs"},         // jobs: {}
+		{name: "empty"},           // only a comment
+		{name: "aliases"},         // self-referencing alias, merge key
+		{name: "keys"},            // complex and duplicate keys
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			base := "testdata/invalid/" + tt.name
+			w, err := ParseWorkflow(base+".yml", readFile(t, base+".yml"))
+			if err == nil {
+				t.Fatalf("ParseWorkflow(%s) = %+v, want an error", base, w)
+			}
+			if w != nil {
+				t.Errorf("ParseWorkflow(%s) returned a workflow with its error", base)
+			}
+			var problems Errors
+			if !errors.As(err, &problems) {
+				t.Fatalf("ParseWorkflow(%s) error %T, want Errors", base, err)
+			}
+			for _, p := range problems {
+				if p.Pos.File != base+".yml" || p.Pos.Line < 1 || p.Pos.Column < 1 {
+					t.Errorf("problem %q has position %+v, want file %s and line, column >= 1", p.Message, p.Pos, base+".yml")
+				}
+			}
+			checkGolden(t, base+".golden.txt", []byte(err.Error()+"\n"))
+		})
+	}
+}
+
+func TestErrorsFormat(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		errs Errors
+		want string
+	}{
+		{
+			name: "one",
+			errs: Errors{{Pos: Position{File: "a.yml", Line: 3, Column: 5}, Message: "bad"}},
+			want: "a.yml:3:5: bad",
+		},
+		{
+			name: "several lines",
+			errs: Errors{
+				{Pos: Position{File: "a.yml", Line: 1, Column: 1}, Message: "first"},
+				{Pos: Position{File: "a.yml", Line: 2, Column: 7}, Message: "second"},
+			},
+			want: "a.yml:1:1: first\na.yml:2:7: second",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if diff := cmp.Diff(tt.errs.Error(), tt.want); diff != "" {
+				t.Errorf("Errors.Error() (-got +want):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestParseWorkflowInline(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		yaml    string
+		wantErr string // "" means valid
+		check   func(t *testing.T, w *Workflow)
+	}{
+		{
+			name: "null env value is empty text",
+			yaml: "on: push\njobs:\n  a:\n    runs-on: x\n    env:\n      E:\n    steps:\n      - run: b\n",
+			check: func(t *testing.T, w *Workflow) {
+				if diff := cmp.Diff(w.Jobs[0].Env, map[string]string{"E": ""}); diff != "" {
+					t.Errorf("env (-got +want):\n%s", diff)
+				}
+			},
+		},
+		{
+			name: "step index counts every step",
+			yaml: "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: one\n      - uses: ./x\n      - run: three\n",
+			check: func(t *testing.T, w *Workflow) {
+				var got []int
+				for _, s := range w.Jobs[0].Steps {
+					got = append(got, s.Index)
+				}
+				if diff := cmp.Diff(got, []int{0, 1, 2}); diff != "" {
+					t.Errorf("step indexes (-got +want):\n%s", diff)
+				}
+			},
+		},
+		{
+			name:    "alias bomb is bounded",
+			yaml:    aliasBomb(),
+			wantErr: "too large once YAML aliases are expanded",
+		},
+		{
+			name:    "tab indentation",
+			yaml:    "on: push\n\tjobs: {}\n",
+			wantErr: "w.yml:2:1: invalid YAML: found a tab character that violates indentation",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			w, err := ParseWorkflow("w.yml", []byte(tt.yaml))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("ParseWorkflow() error = %v, want it to contain %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("ParseWorkflow() error = %v", err)
+			}
+			tt.check(t, w)
+		})
+	}
+}
+
+// aliasBomb is a small document whose aliases expand to billions of nodes.
+func aliasBomb() string {
+	var b strings.Builder
+	b.WriteString("on: push\nx0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n")
+	for i := 1; i < 10; i++ {
+		b.WriteString(strings.Repeat(" ", 0))
+		b.WriteString("x")
+		b.WriteString(string(rune('0' + i)))
+		b.WriteString(": &a")
+		b.WriteString(string(rune('0' + i)))
+		b.WriteString(" [")
+		for j := 0; j < 10; j++ {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("*a")
+			b.WriteString(string(rune('0' + i - 1)))
+		}
+		b.WriteString("]\n")
+	}
+	b.WriteString("jobs: {}\n")
+	return b.String()
+}

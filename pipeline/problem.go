@@ -1,0 +1,67 @@
+package pipeline
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Problem is one thing wrong with a workflow or action file, with where it is.
+type Problem struct {
+	Pos     Position
+	Message string
+}
+
+// String formats p as "file:line:col: message".
+func (p Problem) String() string {
+	return fmt.Sprintf("%s:%d:%d: %s", p.Pos.File, p.Pos.Line, p.Pos.Column, p.Message)
+}
+
+// Errors is every problem found in a file, in file order. It is the error
+// ParseWorkflow and ParseAction return for invalid input; get it back with
+// errors.As.
+type Errors []Problem
+
+// Error returns one "file:line:col: message" line per problem.
+func (e Errors) Error() string {
+	var b strings.Builder
+	for i, p := range e {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(p.String())
+	}
+	return b.String()
+}
+
+// problems collects Problems for one file while it is checked.
+type problems struct {
+	file string
+	list Errors
+}
+
+// add records a problem at node n (or at the file start when n is nil).
+func (p *problems) add(n *yaml.Node, format string, args ...any) {
+	pos := Position{File: p.file, Line: 1, Column: 1}
+	if n != nil && n.Line > 0 {
+		pos.Line, pos.Column = n.Line, n.Column
+	}
+	p.list = append(p.list, Problem{Pos: pos, Message: fmt.Sprintf(format, args...)})
+}
+
+// err returns the problems sorted by position, or nil when there are none.
+func (p *problems) err() error {
+	if len(p.list) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(p.list, func(a, b Problem) int {
+		if c := cmp.Compare(a.Pos.Line, b.Pos.Line); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Pos.Column, b.Pos.Column)
+	})
+	return p.list
+}

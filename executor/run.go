@@ -40,7 +40,7 @@ func (e *Engine) Run(ctx context.Context, plan *pipeline.Plan) (*RunResult, erro
 				engine:  e,
 				wf:      wf,
 				prefix:  "",
-				inputs:  e.cfg.Inputs,
+				inputs:  e.dispatchInputs(wf),
 				secrets: e.cfg.Secrets,
 				depth:   0,
 			}
@@ -97,3 +97,24 @@ func (e *Engine) emit(ev Event) {
 
 // since is a helper for durations measured with the engine clock.
 func (e *Engine) since(t time.Time) time.Duration { return e.cfg.Now().Sub(t) }
+
+// dispatchInputs gives a workflow's inputs context: the given inputs
+// converted to their declared types, and declared defaults for the rest.
+func (e *Engine) dispatchInputs(wf *pipeline.Workflow) map[string]any {
+	out := map[string]any{}
+	for k, v := range e.cfg.Inputs {
+		out[k] = v
+	}
+	for name, in := range wf.Inputs {
+		v, ok := out[name]
+		if !ok {
+			v = in.Default
+		}
+		if typed, err := typedInput(name, in.Type, v); err == nil {
+			out[name] = typed
+		} else {
+			e.emit(Event{Kind: EventLog, Workflow: wf.File, Step: -1, Level: "warning", Line: err.Error()})
+		}
+	}
+	return out
+}

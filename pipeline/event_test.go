@@ -44,7 +44,7 @@ func TestTriggered(t *testing.T) {
 		{name: "branches-ignore matches", file: "push-branches-ignore", ev: push("refs/heads/dependabot/npm/x"),
 			why: "push branch dependabot/npm/x matches on.push.branches-ignore [dependabot/**]"},
 		{name: "branches-ignore other branch", file: "push-branches-ignore", ev: push("refs/heads/main"), want: true},
-		{name: "branches-ignore lets tags run", file: "push-branches-ignore", ev: push("refs/tags/v1"),
+		{name: "branches-ignore alone skips tags", file: "push-branches-ignore", ev: push("refs/tags/v1"),
 			why: "push of tag v1: on.push filters only branches"},
 		{name: "paths match", file: "paths", ev: pushFiles("README", "src/a/b.go"), want: true},
 		{name: "paths negated", file: "paths", ev: pushFiles("src/a/README.md"),

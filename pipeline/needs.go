@@ -11,56 +11,83 @@ import (
 // missing job and needs cycles are recorded in p; jobs in a cycle are put
 // last.
 func orderJobs(p *problems, nodes []*jobNode) []*Job {
-	index := make(map[string]int, len(nodes))
+	jobs := make([]*Job, len(nodes))
 	for i, jn := range nodes {
-		index[jn.job.ID] = i
+		jobs[i] = jn.job
 	}
-	// deps[i] are the jobs i needs, deduplicated; users[i] the jobs needing i.
-	deps := make([][]int, len(nodes))
-	users := make([][]int, len(nodes))
-	for i, jn := range nodes {
-		for k, id := range jn.job.Needs {
-			d, ok := index[id]
-			if !ok {
-				p.add(jn.needs[k], "%s", missingNeed(jn.job.ID, id, nodes))
-				continue
+	deps := needsIndexes(jobs, func(i, k int) {
+		p.add(nodes[i].needs[k], "%s", missingNeed(jobs[i].ID, jobs[i].Needs[k], nodes))
+	})
+	order, placed := needsOrder(deps)
+	out := make([]*Job, 0, len(jobs))
+	for _, i := range order {
+		out = append(out, jobs[i])
+	}
+	if len(order) < len(jobs) {
+		reportCycles(p, nodes, deps, placed)
+		for i, j := range jobs {
+			if !placed[i] {
+				out = append(out, j)
 			}
-			if slices.Contains(deps[i], d) {
-				continue
-			}
-			deps[i] = append(deps[i], d)
-			users[d] = append(users[d], i)
 		}
 	}
-	waiting := make([]int, len(nodes))
+	return out
+}
+
+// needsIndexes returns, for each job, the indexes of the jobs it needs,
+// without repeats. missing is called with the job and need index of each
+// need that names no job.
+func needsIndexes(jobs []*Job, missing func(i, k int)) [][]int {
+	index := make(map[string]int, len(jobs))
+	for i, j := range jobs {
+		if _, dup := index[j.ID]; !dup {
+			index[j.ID] = i
+		}
+	}
+	deps := make([][]int, len(jobs))
+	for i, j := range jobs {
+		for k, id := range j.Needs {
+			d, ok := index[id]
+			switch {
+			case !ok:
+				missing(i, k)
+			case !slices.Contains(deps[i], d):
+				deps[i] = append(deps[i], d)
+			}
+		}
+	}
+	return deps
+}
+
+// needsOrder sorts jobs topologically: at each step it takes the first
+// job, in the original order, whose needs are all taken. Jobs in or after
+// a cycle are left out of order and not marked in placed.
+func needsOrder(deps [][]int) (order []int, placed []bool) {
+	users := make([][]int, len(deps))
+	waiting := make([]int, len(deps))
 	ready := &intHeap{}
-	for i := range nodes {
-		waiting[i] = len(deps[i])
+	for i, ds := range deps {
+		waiting[i] = len(ds)
 		if waiting[i] == 0 {
 			heap.Push(ready, i)
 		}
+		for _, d := range ds {
+			users[d] = append(users[d], i)
+		}
 	}
-	jobs := make([]*Job, 0, len(nodes))
-	placed := make([]bool, len(nodes))
+	order = make([]int, 0, len(deps))
+	placed = make([]bool, len(deps))
 	for ready.Len() > 0 {
 		i := heap.Pop(ready).(int)
 		placed[i] = true
-		jobs = append(jobs, nodes[i].job)
+		order = append(order, i)
 		for _, u := range users[i] {
 			if waiting[u]--; waiting[u] == 0 {
 				heap.Push(ready, u)
 			}
 		}
 	}
-	if len(jobs) < len(nodes) {
-		reportCycles(p, nodes, deps, placed)
-		for i, jn := range nodes {
-			if !placed[i] {
-				jobs = append(jobs, jn.job)
-			}
-		}
-	}
-	return jobs
+	return order, placed
 }
 
 // missingNeed explains that job needs a job that does not exist.

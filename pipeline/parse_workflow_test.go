@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -53,6 +54,7 @@ func TestParseWorkflowErrors(t *testing.T) {
 		{name: "empty"},           // only a comment
 		{name: "aliases"},         // self-referencing alias, merge key
 		{name: "keys"},            // complex and duplicate keys
+		{name: "containers"},      // containers and services without image
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -146,6 +148,11 @@ func TestParseWorkflowInline(t *testing.T) {
 			wantErr: "too large once YAML aliases are expanded",
 		},
 		{
+			name:    "duplicate in a big mapping",
+			yaml:    "on: push\nenv:\n" + manyKeys(40) + "  K7: again\njobs: {}\n",
+			wantErr: "w.yml:43:3: env.K7 is already defined at line 10; remove one of them",
+		},
+		{
 			name:    "tab indentation",
 			yaml:    "on: push\n\tjobs: {}\n",
 			wantErr: "w.yml:2:1: invalid YAML: found a tab character that violates indentation",
@@ -169,26 +176,23 @@ func TestParseWorkflowInline(t *testing.T) {
 	}
 }
 
-// aliasBomb is a small document whose aliases expand to billions of nodes.
+// aliasBomb is a small document whose aliases expand to 10^10 nodes.
 func aliasBomb() string {
 	var b strings.Builder
 	b.WriteString("on: push\nx0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n")
 	for i := 1; i < 10; i++ {
-		b.WriteString(strings.Repeat(" ", 0))
-		b.WriteString("x")
-		b.WriteString(string(rune('0' + i)))
-		b.WriteString(": &a")
-		b.WriteString(string(rune('0' + i)))
-		b.WriteString(" [")
-		for j := 0; j < 10; j++ {
-			if j > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("*a")
-			b.WriteString(string(rune('0' + i - 1)))
-		}
-		b.WriteString("]\n")
+		ref := fmt.Sprintf("*a%d", i-1)
+		fmt.Fprintf(&b, "x%d: &a%d [%s]\n", i, i, strings.Repeat(ref+", ", 9)+ref)
 	}
 	b.WriteString("jobs: {}\n")
+	return b.String()
+}
+
+// manyKeys returns n indented "Kn: v" lines.
+func manyKeys(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "  K%d: v\n", i)
+	}
 	return b.String()
 }

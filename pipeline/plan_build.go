@@ -12,7 +12,8 @@ import (
 var ErrNotTriggered = errors.New("no workflow is triggered")
 
 // NewPlan keeps the workflows that ev triggers, in the order given, with
-// their jobs in needs order (as ParseWorkflow left them). When none is
+// their jobs in needs order: as ParseWorkflow left them, or sorted stably
+// when a workflow was built otherwise. When none is
 // triggered the error wraps ErrNotTriggered and gives each workflow's
 // reason.
 func NewPlan(workflows []*Workflow, ev Event) (*Plan, error) {
@@ -27,7 +28,11 @@ func NewPlan(workflows []*Workflow, ev Event) (*Plan, error) {
 			reasons = append(reasons, w.File+": "+why)
 			continue
 		}
-		plan.Workflows = append(plan.Workflows, w)
+		ordered, err := inNeedsOrder(w)
+		if err != nil {
+			return nil, err
+		}
+		plan.Workflows = append(plan.Workflows, ordered)
 	}
 	if len(plan.Workflows) == 0 {
 		if len(reasons) == 0 {
@@ -36,6 +41,32 @@ func NewPlan(workflows []*Workflow, ev Event) (*Plan, error) {
 		return nil, fmt.Errorf("%w by %s:\n  %s", ErrNotTriggered, ev.Name, strings.Join(reasons, "\n  "))
 	}
 	return plan, nil
+}
+
+// inNeedsOrder returns w when its jobs come after the jobs they need (as
+// ParseWorkflow leaves them), or else a copy with its jobs reordered. A
+// workflow built by hand with a needs cycle is an error.
+func inNeedsOrder(w *Workflow) (*Workflow, error) {
+	deps := needsIndexes(w.Jobs, func(int, int) {})
+	sorted := true
+	for i, ds := range deps {
+		for _, d := range ds {
+			sorted = sorted && d < i
+		}
+	}
+	if sorted {
+		return w, nil
+	}
+	order, _ := needsOrder(deps)
+	if len(order) < len(w.Jobs) {
+		return nil, fmt.Errorf("ordering jobs of %s: their needs form a cycle; fix the workflow", w.File)
+	}
+	out := *w
+	out.Jobs = make([]*Job, len(order))
+	for k, i := range order {
+		out.Jobs[k] = w.Jobs[i]
+	}
+	return &out, nil
 }
 
 // Select returns a plan with only job jobID and the jobs it needs,

@@ -152,3 +152,49 @@ func TestPlanSelect(t *testing.T) {
 		})
 	}
 }
+
+func TestNewPlanOrdersBuiltWorkflows(t *testing.T) {
+	t.Parallel()
+	job := func(id string, needs ...string) *Job { return &Job{ID: id, Needs: needs} }
+	tests := []struct {
+		name    string
+		jobs    []*Job
+		want    []string
+		wantErr string
+	}{
+		{
+			name: "already ordered",
+			jobs: []*Job{job("a"), job("b", "a")},
+			want: []string{"w.yml: a b"},
+		},
+		{
+			name: "reordered stably",
+			jobs: []*Job{job("c", "b"), job("x"), job("b", "a"), job("a")},
+			want: []string{"w.yml: x a b c"},
+		},
+		{
+			name:    "cycle",
+			jobs:    []*Job{job("a", "b"), job("b", "a")},
+			wantErr: "ordering jobs of w.yml: their needs form a cycle; fix the workflow",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			w := &Workflow{File: "w.yml", On: map[string]*Trigger{"push": {}}, Jobs: tt.jobs}
+			plan, err := NewPlan([]*Workflow{w}, Event{Name: "push"})
+			if tt.wantErr != "" {
+				if err == nil || err.Error() != tt.wantErr {
+					t.Fatalf("NewPlan() error = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("NewPlan() error: %v", err)
+			}
+			if diff := cmp.Diff(planSummary(plan), tt.want); diff != "" {
+				t.Errorf("NewPlan() (-got +want):\n%s", diff)
+			}
+		})
+	}
+}

@@ -36,25 +36,6 @@ var contextNames = map[string]string{
 // knownContexts lists the context names for error messages.
 const knownContexts = "github (or forgejo, gitea), env, vars, secrets, inputs, job, jobs, steps, runner, strategy, matrix, needs"
 
-// arity is how many arguments a function takes; max < 0 means no limit.
-type arity struct{ min, max int }
-
-// functions lists the functions an expression may call, by lower-cased name.
-var functions = map[string]arity{
-	"contains":   {2, 2},
-	"startswith": {2, 2},
-	"endswith":   {2, 2},
-	"format":     {1, -1},
-	"join":       {1, 2},
-	"tojson":     {1, 1},
-	"fromjson":   {1, 1},
-	"hashfiles":  {1, -1},
-	"success":    {0, 0},
-	"failure":    {0, 0},
-	"cancelled":  {0, 0},
-	"always":     {0, 0},
-}
-
 // program is one expression, checked and rewritten for act's interpreter.
 type program struct {
 	// source is the expression as written, for messages.
@@ -81,6 +62,17 @@ type frame struct {
 	nonEmpty     bool
 }
 
+// compiler holds the state of one compile.
+type compiler struct {
+	c     *Contexts
+	src   string
+	toks  []*actionlint.Token
+	code  strings.Builder
+	last  int // offset in src up to which code holds src
+	stack []frame
+	p     program
+}
+
 // compile lexes src, which starts with an expression closed by "}}" and may
 // continue with more text, and returns the program and the offset just after
 // the closing "}}". It checks everything that does not need values: syntax
@@ -92,95 +84,116 @@ func (c *Contexts) compile(src string) (program, int, error) {
 		return program{source: lexSource(src, lexErr.Offset)}, end, &invalidError{msg: lexErr.Message}
 	}
 	endTok := toks[len(toks)-1]
-	p := program{source: strings.TrimSpace(src[:endTok.Offset])}
-	var b strings.Builder
-	b.Grow(endTok.Offset + 16)
-	last := 0
-	var stack []frame
+	cp := compiler{c: c, src: src, toks: toks}
+	cp.p.source = strings.TrimSpace(src[:endTok.Offset])
+	cp.code.Grow(endTok.Offset + 16)
 	for i := 0; i < len(toks)-1; i++ {
-		t := toks[i]
-		closing := t.Kind == actionlint.TokenKindRightParen || t.Kind == actionlint.TokenKindRightBracket
-		if len(stack) > 0 && !closing {
-			stack[len(stack)-1].nonEmpty = true
+		next, err := cp.token(i)
+		if err != nil {
+			return cp.p, end, err
 		}
-		switch t.Kind {
-		case actionlint.TokenKindIdent:
-			if i > 0 && toks[i-1].Kind == actionlint.TokenKindDot {
-				continue // a property name
-			}
-			if toks[i+1].Kind == actionlint.TokenKindLeftParen {
-				name := strings.ToLower(t.Value)
-				if _, ok := functions[name]; !ok {
-					return p, end, &invalidError{msg: fmt.Sprintf("unknown function %q: use one of contains, startsWith, endsWith, format, join, toJSON, fromJSON, hashFiles, success, failure, cancelled, always", t.Value)}
-				}
-				if value, ok := c.statusValue(name); ok {
-					if toks[i+2].Kind != actionlint.TokenKindRightParen {
-						return p, end, &invalidError{msg: fmt.Sprintf("%s() takes no arguments", t.Value)}
-					}
-					b.WriteString(src[last:t.Offset])
-					b.WriteString(strconv.FormatBool(value))
-					last = toks[i+2].Offset + 1
-					p.usesStatus = true
-					i += 2
-					continue
-				}
-				f := frame{fn: name, name: t.Value, formatArgs: -1}
-				if name == "format" {
-					if lit, ok := literalArgument(toks[i+2:]); ok {
-						n, err := formatArgs(lit)
-						if err != nil {
-							return p, end, err
-						}
-						f.formatArgs, f.formatString = n, lit
-					}
-				}
-				stack = append(stack, f)
-				i++ // the '(' is part of the call
-				continue
-			}
-			switch t.Value {
-			case "true", "false", "null":
-				continue
-			}
-			lower := strings.ToLower(t.Value)
-			if lower == "nan" || lower == "infinity" {
-				continue
-			}
-			key, ok := contextNames[lower]
-			if !ok {
-				return p, end, &invalidError{msg: fmt.Sprintf("unknown context %q: use one of %s", t.Value, knownContexts)}
-			}
-			b.WriteString(src[last:t.Offset])
-			b.WriteString(rootContext + "['" + key + "']")
-			last = t.Offset + len(t.Value)
-		case actionlint.TokenKindInt:
-			if _, err := strconv.ParseInt(t.Value, 0, 32); err == nil {
-				continue
-			}
+		i = next
+	}
+	cp.code.WriteString(src[cp.last:endTok.Offset])
+	cp.p.code = cp.code.String()
+	return cp.p, end, nil
+}
+
+// token compiles the token at i and returns the index of the last token it
+// used.
+func (cp *compiler) token(i int) (int, error) {
+	t := cp.toks[i]
+	closing := t.Kind == actionlint.TokenKindRightParen || t.Kind == actionlint.TokenKindRightBracket
+	if len(cp.stack) > 0 && !closing {
+		cp.stack[len(cp.stack)-1].nonEmpty = true
+	}
+	switch t.Kind {
+	case actionlint.TokenKindIdent:
+		if i > 0 && cp.toks[i-1].Kind == actionlint.TokenKindDot {
+			return i, nil // a property name
+		}
+		if cp.toks[i+1].Kind == actionlint.TokenKindLeftParen {
+			return cp.call(i)
+		}
+		return i, cp.name(t)
+	case actionlint.TokenKindInt:
+		if _, err := strconv.ParseInt(t.Value, 0, 32); err != nil {
 			// act parses integers as 32 bits; GitHub's numbers are doubles.
-			b.WriteString(src[last:t.Offset])
-			b.WriteString(floatLiteral(t.Value))
-			last = t.Offset + len(t.Value)
-		case actionlint.TokenKindLeftParen, actionlint.TokenKindLeftBracket:
-			stack = append(stack, frame{})
-		case actionlint.TokenKindComma:
-			if len(stack) > 0 {
-				stack[len(stack)-1].commas++
+			cp.replace(t.Offset, t.Offset+len(t.Value), floatLiteral(t.Value))
+		}
+	case actionlint.TokenKindLeftParen, actionlint.TokenKindLeftBracket:
+		cp.stack = append(cp.stack, frame{})
+	case actionlint.TokenKindComma:
+		if len(cp.stack) > 0 {
+			cp.stack[len(cp.stack)-1].commas++
+		}
+	case actionlint.TokenKindRightParen, actionlint.TokenKindRightBracket:
+		if len(cp.stack) == 0 {
+			return i, nil // act's parser reports the stray bracket
+		}
+		top := cp.stack[len(cp.stack)-1]
+		cp.stack = cp.stack[:len(cp.stack)-1]
+		return i, checkArity(top)
+	}
+	return i, nil
+}
+
+// call compiles a function call whose name is the token at i. A status
+// function call becomes its value; any other opens a frame that counts its
+// arguments.
+func (cp *compiler) call(i int) (int, error) {
+	t := cp.toks[i]
+	fn := strings.ToLower(t.Value)
+	if _, ok := functions[fn]; !ok {
+		return i, &invalidError{msg: fmt.Sprintf("unknown function %q: use one of %s", t.Value, knownFunctions)}
+	}
+	if value, ok := cp.c.statusValue(fn); ok {
+		closing := cp.toks[i+2]
+		if closing.Kind != actionlint.TokenKindRightParen {
+			return i, &invalidError{msg: fmt.Sprintf("%s() takes no arguments", t.Value)}
+		}
+		cp.replace(t.Offset, closing.Offset+1, strconv.FormatBool(value))
+		cp.p.usesStatus = true
+		return i + 2, nil
+	}
+	f := frame{fn: fn, name: t.Value, formatArgs: -1}
+	if fn == "format" {
+		if lit, ok := literalArgument(cp.toks[i+2:]); ok {
+			n, err := formatArgs(lit)
+			if err != nil {
+				return i, err
 			}
-		case actionlint.TokenKindRightParen, actionlint.TokenKindRightBracket:
-			if len(stack) == 0 {
-				continue // act's parser reports the stray bracket
-			}
-			top := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			if err := checkArity(top); err != nil {
-				return p, end, err
-			}
+			f.formatArgs, f.formatString = n, lit
 		}
 	}
-	b.WriteString(src[last:endTok.Offset])
-	p.code = b.String()
-	return p, end, nil
+	cp.stack = append(cp.stack, f)
+	return i + 1, nil // the '(' belongs to the call
+}
+
+// name compiles a named value: a keyword, or a context that becomes an
+// index into the root context.
+func (cp *compiler) name(t *actionlint.Token) error {
+	switch t.Value {
+	case "true", "false", "null":
+		return nil
+	}
+	lower := strings.ToLower(t.Value)
+	if lower == "nan" || lower == "infinity" {
+		return nil
+	}
+	key, ok := contextNames[lower]
+	if !ok {
+		return &invalidError{msg: fmt.Sprintf("unknown context %q: use one of %s", t.Value, knownContexts)}
+	}
+	cp.replace(t.Offset, t.Offset+len(t.Value), rootContext+"['"+key+"']")
+	return nil
+}
+
+// replace writes the source up to from, then s in place of src[from:to].
+func (cp *compiler) replace(from, to int, s string) {
+	cp.code.WriteString(cp.src[cp.last:from])
+	cp.code.WriteString(s)
+	cp.last = to
 }
 
 // lexSource guesses the expression to name when src failed to lex at
@@ -191,32 +204,6 @@ func lexSource(src string, offset int) string {
 		return strings.TrimSpace(src[:offset+i])
 	}
 	return strings.TrimSpace(src)
-}
-
-// checkArity reports a function call closed with the wrong number of
-// arguments.
-func checkArity(f frame) error {
-	if f.fn == "" {
-		return nil
-	}
-	args := 0
-	if f.nonEmpty {
-		args = f.commas + 1
-	}
-	if f.formatArgs >= 0 && args-1 < f.formatArgs {
-		return &invalidError{msg: fmt.Sprintf("format string %q references argument {%d} but only %d argument(s) follow it", f.formatString, f.formatArgs-1, args-1)}
-	}
-	want := functions[f.fn]
-	switch {
-	case args < want.min && want.max < 0:
-		return &invalidError{msg: fmt.Sprintf("%s() takes at least %d argument(s), got %d", f.name, want.min, args)}
-	case args < want.min || (want.max >= 0 && args > want.max):
-		if want.min == want.max {
-			return &invalidError{msg: fmt.Sprintf("%s() takes %d argument(s), got %d", f.name, want.min, args)}
-		}
-		return &invalidError{msg: fmt.Sprintf("%s() takes %d to %d arguments, got %d", f.name, want.min, want.max, args)}
-	}
-	return nil
 }
 
 // floatLiteral rewrites an integer literal act cannot parse as a float
@@ -238,25 +225,4 @@ func floatLiteral(lit string) string {
 		s += ".0"
 	}
 	return s
-}
-
-// statusValue returns the value of a status function, and false for any
-// other function.
-func (c *Contexts) statusValue(name string) (bool, bool) {
-	switch name {
-	case "success":
-		return c.success(), true
-	case "failure":
-		return c.Status.Failed, true
-	case "cancelled":
-		return c.Status.Cancelled, true
-	case "always":
-		return true, true
-	}
-	return false, false
-}
-
-// success is success(): nothing failed and the run was not cancelled.
-func (c *Contexts) success() bool {
-	return !c.Status.Failed && !c.Status.Cancelled
 }

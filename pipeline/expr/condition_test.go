@@ -11,6 +11,7 @@ func TestCondition(t *testing.T) {
 		failed    = Status{Failed: true}
 		cancelled = Status{Cancelled: true}
 		both      = Status{Failed: true, Cancelled: true}
+		skipped   = Status{Skipped: true}
 	)
 	tests := []struct {
 		name   string
@@ -55,6 +56,9 @@ func TestCondition(t *testing.T) {
 		{"template after failure", "sha ${{ github.sha }}", LevelStep, failed, false},
 		{"short circuit skips evaluation errors", "fromJSON('x')", LevelStep, failed, false},
 		{"job empty", "", LevelJob, ok, true},
+		{"job empty after needed job skipped", "", LevelJob, skipped, false},
+		{"job failure after needed job skipped", "failure()", LevelJob, skipped, false},
+		{"job always after needed job skipped", "always()", LevelJob, skipped, true},
 		{"job empty after needed job failed", "", LevelJob, failed, false},
 		{"job failure", "failure()", LevelJob, failed, true},
 		{"job cancelled and failed", "cancelled()", LevelJob, both, true},

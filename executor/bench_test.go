@@ -1,0 +1,169 @@
+package executor_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"codeberg.org/anvil-ci/anvil/executor"
+	"codeberg.org/anvil-ci/anvil/executor/host"
+	"codeberg.org/anvil-ci/anvil/pipeline"
+)
+
+// benchJob is the job of testdata/bench and the output its last step sets;
+// both engines must produce it for a run to count.
+const (
+	benchJob      = "three-steps"
+	benchOutput   = "greeting"
+	benchOutValue = "hello"
+)
+
+// BenchmarkHostJob3Steps runs the same 3-step host job end to end (plan,
+// run, clean up) through anvil's engine and through upstream act's runner
+// in self-hosted mode, alternating which goes first, and reports the mean
+// time of each and their ratio. The target is a ratio of at most 0.33.
+func BenchmarkHostJob3Steps(b *testing.B) {
+	repo := benchRepo(b)
+	act := newActReference(b, repo)
+	work := b.TempDir()
+	var anvilTime, actTime time.Duration
+	n := 0
+	for b.Loop() {
+		runOurs := func() {
+			d, err := timeAnvilJob(b.Context(), repo, filepath.Join(work, fmt.Sprint(n)))
+			if err != nil {
+				b.Fatalf("anvil run %d: %v", n, err)
+			}
+			anvilTime += d
+		}
+		runAct := func() {
+			d, err := act.timeJob(b.Context())
+			if err != nil {
+				b.Fatalf("act run %d: %v", n, err)
+			}
+			actTime += d
+		}
+		if n%2 == 0 {
+			runOurs()
+			runAct()
+		} else {
+			runAct()
+			runOurs()
+		}
+		n++
+	}
+	anvilMS := float64(anvilTime.Microseconds()) / 1000 / float64(n)
+	actMS := float64(actTime.Microseconds()) / 1000 / float64(n)
+	b.ReportMetric(anvilMS, "anvil-ms/job")
+	b.ReportMetric(actMS, "act-ms/job")
+	b.ReportMetric(anvilMS/actMS, "ratio")
+}
+
+// BenchmarkHostJob3StepsAnvil runs only anvil's side of
+// BenchmarkHostJob3Steps, for profiling (-cpuprofile, -trace).
+func BenchmarkHostJob3StepsAnvil(b *testing.B) {
+	repo := benchRepo(b)
+	work := b.TempDir()
+	n := 0
+	for b.Loop() {
+		if _, err := timeAnvilJob(b.Context(), repo, filepath.Join(work, fmt.Sprint(n))); err != nil {
+			b.Fatalf("anvil run %d: %v", n, err)
+		}
+		n++
+	}
+}
+
+// timeAnvilJob plans and runs the workflows of repo on the host backend with
+// its job directories under work, removes work, and returns how long it all
+// took. It fails unless the run succeeded and set the job's output.
+func timeAnvilJob(ctx context.Context, repo, work string) (time.Duration, error) {
+	start := time.Now()
+	plan, err := benchPlan(repo)
+	if err != nil {
+		return 0, err
+	}
+	eng := executor.New(executor.Config{
+		Backends: func([]string) (executor.Backend, executor.JobSpecHints, error) {
+			return host.New(host.Config{}), executor.JobSpecHints{}, nil
+		},
+		WorkDir:   work,
+		SourceDir: repo,
+		Github: map[string]any{
+			"event_name": "push", "ref": "refs/heads/main", "ref_name": "main",
+			"repository": "anvil/bench", "repository_owner": "anvil", "actor": "bench",
+			"event": map[string]any{"ref": "refs/heads/main"},
+		},
+		BaseEnv: executor.HostEnv(os.Environ()),
+	})
+	res, err := eng.Run(ctx, plan)
+	if err != nil {
+		return 0, fmt.Errorf("running the plan: %w", err)
+	}
+	if err := os.RemoveAll(work); err != nil {
+		return 0, fmt.Errorf("removing the job directories: %w", err)
+	}
+	d := time.Since(start)
+	if res.Result != executor.ResultSuccess || len(res.Jobs) != 1 {
+		return 0, fmt.Errorf("run result %s with %d jobs, want success with 1: %+v", res.Result, len(res.Jobs), res.Jobs)
+	}
+	if got := res.Jobs[0].Outputs[benchOutput]; got != benchOutValue {
+		return 0, fmt.Errorf("job output %s = %q, want %q", benchOutput, got, benchOutValue)
+	}
+	return d, nil
+}
+
+// benchPlan discovers, parses and plans the workflows of repo for a push.
+func benchPlan(repo string) (*pipeline.Plan, error) {
+	files, err := pipeline.Discover(repo, "")
+	if err != nil {
+		return nil, fmt.Errorf("discovering workflows: %w", err)
+	}
+	var wfs []*pipeline.Workflow
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("reading workflow: %w", err)
+		}
+		rel, err := filepath.Rel(repo, f)
+		if err != nil {
+			return nil, fmt.Errorf("naming workflow %s: %w", f, err)
+		}
+		wf, err := pipeline.ParseWorkflow(rel, data)
+		if err != nil {
+			return nil, fmt.Errorf("parsing %s: %w", rel, err)
+		}
+		wfs = append(wfs, wf)
+	}
+	plan, err := pipeline.NewPlan(wfs, pipeline.Event{Name: "push", Ref: "refs/heads/main"})
+	if err != nil {
+		return nil, fmt.Errorf("planning: %w", err)
+	}
+	return plan, nil
+}
+
+// benchRepo copies testdata/bench into a new git repository with one commit
+// on main, made with the real git command.
+func benchRepo(tb testing.TB) string {
+	tb.Helper()
+	dir := tb.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join("..", "testdata", "bench"))); err != nil {
+		tb.Fatalf("copying testdata/bench: %v", err)
+	}
+	for _, args := range [][]string{
+		{"init", "-q", "-b", "main"},
+		{"add", "-A"},
+		{"-c", "user.name=Anvil Bench", "-c", "user.email=bench@example.invalid", "commit", "-q", "-m", "bench"},
+	} {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			tb.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	return dir
+}

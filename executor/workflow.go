@@ -205,10 +205,11 @@ func (w *workflowRun) runJob(ctx context.Context, j *pipeline.Job) (Result, map[
 		continue_ bool
 	)
 	for i, combo := range combos {
+		// Take the slot here so that combinations start in matrix order.
+		slots <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			slots <- struct{}{}
 			defer func() { <-slots }()
 			jr := &jobInstance{w: w, job: j, matrix: combo, needs: needs, key: key, name: name}
 			if j.Strategy != nil {

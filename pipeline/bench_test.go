@@ -33,8 +33,10 @@ func BenchmarkParsePlan(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/workflow")
 }
 
-// BenchmarkParsePlanActReference does the same with upstream act's model
-// (read from a temporary directory, as act's planner needs), for comparison.
+// BenchmarkParsePlanActReference does the same with upstream act, for
+// comparison: model.NewWorkflowPlanner reads the file from a temporary
+// directory (act's planner wants a path) with model.ReadWorkflow, and
+// PlanEvent plans it.
 func BenchmarkParsePlanActReference(b *testing.B) {
 	data, err := os.ReadFile(benchWorkflow)
 	if err != nil {

@@ -1,0 +1,1 @@
+console.log("post step runs after the cancel");

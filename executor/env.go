@@ -95,3 +95,9 @@ func githubString(g map[string]any, key string) string {
 	}
 	return ""
 }
+
+// isTrue reads a boolean written as YAML or expression text ("true",
+// "True", "TRUE").
+func isTrue(v string) bool {
+	return strings.EqualFold(strings.TrimSpace(v), "true")
+}

@@ -154,7 +154,7 @@ func (j *jobInstance) execute(ctx context.Context) (Result, string) {
 		if err != nil {
 			return fail("%s: continue-on-error: %v", posString(j.job.Pos), err)
 		}
-		j.result.ContinueOnError = strings.TrimSpace(v) == "true"
+		j.result.ContinueOnError = isTrue(v)
 	}
 	runsOn := make([]string, 0, len(j.job.RunsOn))
 	for _, l := range j.job.RunsOn {
@@ -284,7 +284,7 @@ func (j *jobInstance) prepare(ctx context.Context, backend Backend, hints JobSpe
 	if tok, ok := j.w.secrets["GITHUB_TOKEN"]; ok {
 		j.github["token"] = tok
 	}
-	j.debug = e.cfg.StepDebug || j.w.secrets["ACTIONS_STEP_DEBUG"] == "true" || e.cfg.Vars["ACTIONS_STEP_DEBUG"] == "true"
+	j.debug = e.cfg.StepDebug || isTrue(j.w.secrets["ACTIONS_STEP_DEBUG"]) || isTrue(e.cfg.Vars["ACTIONS_STEP_DEBUG"])
 	j.runner = map[string]any{
 		"os": runnerOS(), "arch": runnerArch(), "name": e.cfg.RunnerName,
 		"temp": env.Path(j.spec.Temp), "tool_cache": env.Path(filepath.Join(root, "tool_cache")),

@@ -159,7 +159,7 @@ func (s *stepRun) execute(ctx context.Context) (outcome, conclusion Result, errM
 			s.log("error", "%s", msg)
 			return ResultFailure, ResultFailure, msg
 		}
-		continueOnError = strings.TrimSpace(v) == "true"
+		continueOnError = isTrue(v)
 	}
 	stepCtx := ctx
 	if st.TimeoutMinutes != "" {

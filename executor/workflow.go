@@ -179,7 +179,7 @@ func (w *workflowRun) runJob(ctx context.Context, j *pipeline.Job) (Result, map[
 			if err != nil {
 				return finish(ResultFailure, fmt.Sprintf("%s: job %q: fail-fast: %v", posString(j.Pos), j.ID, err))
 			}
-			failFast = v != "false"
+			failFast = !strings.EqualFold(strings.TrimSpace(v), "false")
 		}
 		if j.Strategy.MaxParallel != "" {
 			v, err := c.Interpolate(j.Strategy.MaxParallel)

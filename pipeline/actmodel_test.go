@@ -20,9 +20,22 @@ package pipeline
 //   - action pre-if and post-if: act's ReadAction fills in "always()" when
 //     they are unset; anvil leaves them empty and the executor applies the
 //     same default.
-//   - action inputs' deprecationMessage and a job's matrix when it holds
-//     expressions: act has no field for the first and cannot expand the
-//     second before run time, so neither is compared.
+//   - matrix numbers: act matches exclude and include entries with
+//     reflect.DeepEqual, so 2 and 2.0 (int and float64) differ and an
+//     include meant for version 2.0 becomes a combination of its own;
+//     GitHub and anvil compare numbers by value. Integer scalars in the
+//     matrix are retagged as floats before act expands it.
+//   - dispatch and call inputs: act reads them through two accessors;
+//     anvil merges them into Workflow.Inputs, the first declaration of a
+//     name winning. Defaults are compared as canonical text, since act keeps
+//     dispatch defaults as text and anvil as typed values.
+//   - not compared, because act has no field for them: action inputs'
+//     deprecationMessage, workflow_call secrets, and the options of
+//     workflow_call inputs; nor is a matrix holding expressions, which
+//     neither side can expand before run time.
+//
+// act's accessors call log.Fatal when a node does not decode, for example
+// a quoted "true" for a boolean that anvil accepts; fixtures avoid those.
 //
 // Forgejo-only syntax (uses: https://..., enable-email-notifications,
 // service cmd, forgejo.* contexts) needs no exception here: without the
@@ -164,7 +177,19 @@ type workflowView struct {
 	Env      map[string]string
 	Defaults RunDefaults
 	On       []string // sorted event names
+	Inputs   map[string]inputView
+	Outputs  map[string]string
 	Jobs     map[string]jobView
+}
+
+// inputView is a workflow_dispatch or workflow_call input; Default is
+// canonical text (see canonicalText).
+type inputView struct {
+	Description string
+	Required    bool
+	Default     string
+	Type        string
+	Options     []string
 }
 
 type jobView struct {
@@ -290,7 +315,20 @@ func oursWorkflowView(w *Workflow) workflowView {
 		Env:      w.Env,
 		Defaults: w.Defaults,
 		On:       slices.Sorted(maps.Keys(w.On)),
+		Outputs:  w.Outputs,
 		Jobs:     map[string]jobView{},
+	}
+	if w.Inputs != nil {
+		v.Inputs = map[string]inputView{}
+		for name, in := range w.Inputs {
+			v.Inputs[name] = inputView{
+				Description: in.Description,
+				Required:    in.Required,
+				Default:     canonicalText(canonicalValue(in.Default)),
+				Type:        in.Type,
+				Options:     in.Options,
+			}
+		}
 	}
 	for _, j := range w.Jobs {
 		jv := jobView{
@@ -396,7 +434,14 @@ func actWorkflowView(t *testing.T, w *model.Workflow, extra map[string]actJobExt
 		Env:      w.Env,
 		Defaults: RunDefaults(w.Defaults.Run),
 		On:       slices.Sorted(slices.Values(w.On())),
+		Inputs:   actInputs(w),
 		Jobs:     map[string]jobView{},
+	}
+	if call := w.WorkflowCallConfig(); call.Outputs != nil {
+		v.Outputs = map[string]string{}
+		for name, out := range call.Outputs {
+			v.Outputs[name] = out.Value
+		}
 	}
 	for id, j := range w.Jobs {
 		jv := jobView{
@@ -441,6 +486,39 @@ func actWorkflowView(t *testing.T, w *model.Workflow, extra map[string]actJobExt
 	return v
 }
 
+// actInputs merges act's workflow_dispatch and workflow_call inputs, the
+// event written first winning, as anvil does.
+func actInputs(w *model.Workflow) map[string]inputView {
+	out := map[string]inputView{}
+	add := func(name string, in inputView) {
+		if _, ok := out[name]; !ok {
+			out[name] = in
+		}
+	}
+	events := w.On() // in map order for a mapping: use the YAML order
+	if w.RawOn.Kind == yaml.MappingNode {
+		events = events[:0]
+		for i := 0; i < len(w.RawOn.Content); i += 2 {
+			events = append(events, w.RawOn.Content[i].Value)
+		}
+	}
+	for _, event := range events {
+		switch event {
+		case "workflow_dispatch":
+			if d := w.WorkflowDispatchConfig(); d != nil {
+				for name, in := range d.Inputs {
+					add(name, inputView{Description: in.Description, Required: in.Required, Default: canonicalText(in.Default), Type: in.Type, Options: in.Options})
+				}
+			}
+		case "workflow_call":
+			for name, in := range w.WorkflowCallConfig().Inputs {
+				add(name, inputView{Description: in.Description, Required: in.Required, Default: canonicalText(in.Default.Value), Type: in.Type})
+			}
+		}
+	}
+	return out
+}
+
 // actRunsOn is act's RunsOn() without the runner group that act appends
 // to the labels of runs-on: {group, labels}: anvil ignores groups.
 func actRunsOn(j *model.Job) []string {
@@ -462,11 +540,25 @@ func actMatrix(t *testing.T, j *model.Job) []string {
 	if j.Strategy != nil && (j.Strategy.RawMatrix.Kind == yaml.ScalarNode && j.Strategy.RawMatrix.Tag != "!!null" || nodeHasExpression(&j.Strategy.RawMatrix)) {
 		return []string{"expression"}
 	}
+	if j.Strategy != nil {
+		intsAsFloats(&j.Strategy.RawMatrix)
+	}
 	combos, err := j.GetMatrixes()
 	if err != nil {
 		return []string{"error: " + err.Error()}
 	}
 	return combosJSON(combos)
+}
+
+// intsAsFloats retags the integer scalars under n as floats, so that act's
+// reflect.DeepEqual matching sees 2 and 2.0 as the same number.
+func intsAsFloats(n *yaml.Node) {
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!int" {
+		n.Tag = "!!float"
+	}
+	for _, c := range n.Content {
+		intsAsFloats(c)
+	}
 }
 
 // nodeHasExpression reports whether a scalar under n holds ${{ }}.

@@ -59,7 +59,8 @@ func parseRuns(p *problems, n *yaml.Node) ActionRuns {
 		switch k.Value {
 		case "using":
 			using = v
-			r.Using = text(v)
+			// Runners read using without regard to case, as act does.
+			r.Using = strings.ToLower(text(v))
 		case "main":
 			r.Main = text(v)
 		case "pre":
@@ -91,7 +92,7 @@ func parseRuns(p *problems, n *yaml.Node) ActionRuns {
 	case isNull(using):
 		p.add(n, "runs has no using; add using: composite, node20 or docker")
 	case !slices.Contains(actionUsings, r.Using):
-		p.add(using, "runs.using %q is not supported; use one of: %s", r.Using, strings.Join(actionUsings, ", "))
+		p.add(using, "runs.using %q is not supported; use one of: %s", text(using), strings.Join(actionUsings, ", "))
 	case r.Using == "composite" && (isNull(steps) || steps.Kind == yaml.SequenceNode && len(steps.Content) == 0):
 		p.add(n, "composite action has no steps; add runs.steps")
 	case strings.HasPrefix(r.Using, "node") && r.Main == "":
@@ -112,7 +113,7 @@ func actionInputs(n *yaml.Node) map[string]ActionInput {
 		v := n.Content[i+1]
 		out[n.Content[i].Value] = ActionInput{
 			Description:        text(lookup(v, "description")),
-			Required:           text(lookup(v, "required")) == "true",
+			Required:           isTrue(lookup(v, "required")),
 			Default:            text(lookup(v, "default")),
 			DeprecationMessage: text(lookup(v, "deprecationMessage")),
 		}

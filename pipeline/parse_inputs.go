@@ -30,7 +30,7 @@ func parseInputs(p *problems, w *Workflow, event, path string, n *yaml.Node) {
 				case "description":
 					in.Description = text(val)
 				case "required":
-					in.Required = text(val) == "true"
+					in.Required = isTrue(val)
 				case "default":
 					if val.Kind == yaml.ScalarNode {
 						in.Default = plain(val)
@@ -90,8 +90,21 @@ func callSecrets(n *yaml.Node) map[string]SecretSpec {
 		v := n.Content[i+1]
 		out[n.Content[i].Value] = SecretSpec{
 			Description: text(lookup(v, "description")),
-			Required:    text(lookup(v, "required")) == "true",
+			Required:    isTrue(lookup(v, "required")),
 		}
 	}
 	return out
+}
+
+// isTrue reports whether n is a YAML true: true, True or TRUE (a boolean
+// when unquoted), or the text "true".
+func isTrue(n *yaml.Node) bool {
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return false
+	}
+	if n.ShortTag() == "!!bool" {
+		var b bool
+		return n.Decode(&b) == nil && b
+	}
+	return n.Value == "true"
 }

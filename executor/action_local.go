@@ -35,8 +35,21 @@ func loadAction(dir string) (*pipeline.Action, error) {
 
 // runLocalAction runs a uses: ./path step.
 func (s *stepRun) runLocalAction(ctx context.Context, c *expr.Contexts) error {
-	j, st := s.j, s.st
-	dir := filepath.Join(j.spec.Workspace, filepath.FromSlash(st.Uses))
+	return s.runActionAt(ctx, c, filepath.Join(s.j.spec.Workspace, filepath.FromSlash(s.st.Uses)))
+}
+
+// runRemoteAction resolves a uses: owner/repo@ref step and runs it.
+func (s *stepRun) runRemoteAction(ctx context.Context, c *expr.Contexts) error {
+	dir, err := s.j.engine().cfg.Actions.ResolveAction(ctx, s.st.Uses)
+	if err != nil {
+		return fmt.Errorf("%s: %w", posString(s.st.Pos), err)
+	}
+	return s.runActionAt(ctx, c, dir)
+}
+
+// runActionAt runs the action whose action.yml is in dir.
+func (s *stepRun) runActionAt(ctx context.Context, c *expr.Contexts, dir string) error {
+	st := s.st
 	action, err := loadAction(dir)
 	if err != nil {
 		return fmt.Errorf("%s: %w", posString(st.Pos), err)
@@ -51,7 +64,7 @@ func (s *stepRun) runLocalAction(ctx context.Context, c *expr.Contexts) error {
 	case strings.HasPrefix(using, "node"):
 		return s.runNode(ctx, c, action, dir, inputs)
 	case using == "docker":
-		return fmt.Errorf("%s: %s is a docker action: it needs the Docker executor; map this job's runs-on to a docker:// platform with -P", posString(st.Pos), st.Uses)
+		return s.runDockerAction(ctx, action, dir, inputs)
 	default:
 		return fmt.Errorf("%s: %s: runs.using %q is not supported (use composite, node20, node24 or docker)", posString(st.Pos), action.File, using)
 	}
@@ -184,7 +197,7 @@ func (s *stepRun) runNode(ctx context.Context, c *expr.Contexts, action *pipelin
 	script := func(file string) []string {
 		return []string{"node", j.env.Path(filepath.Join(dir, filepath.FromSlash(file)))}
 	}
-	if !j.hasProgram("node") {
+	if !j.hasProgram(ctx, "node") {
 		return fmt.Errorf("%s: %s is a %s action but node is not on the job's PATH: install Node.js on the runner or run the job in a container with node", posString(st.Pos), st.Uses, action.Runs.Using)
 	}
 	s.sc.actionPath = dir

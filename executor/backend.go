@@ -43,6 +43,65 @@ type JobSpec struct {
 	Image string
 	// Labels identify resources created for the job (for clean-up).
 	Labels map[string]string
+	// BinDir is a directory under Root that the engine puts first on the
+	// job's PATH (as Path(BinDir)). When SelfBinary is set, the backend
+	// makes it runnable there as "anvil": the shipped actions run anvil
+	// subcommands inside jobs.
+	BinDir     string
+	SelfBinary string
+	// Container is the job's container: from the job's container: key, or
+	// an image from the runs-on label mapping. Nil on host.
+	Container *ContainerSpec
+	// Services are the job's service containers by id (host name).
+	Services map[string]*ContainerSpec
+}
+
+// ContainerSpec is a job or service container with its expressions
+// evaluated.
+type ContainerSpec struct {
+	Image       string
+	Env         map[string]string
+	Ports       []string
+	Volumes     []string
+	Options     string
+	Credentials map[string]string
+	// Cmd overrides the image's command (Forgejo's services.<id>.cmd).
+	Cmd []string
+}
+
+// ProgramFinder is an optional ability of an Environment: it tells
+// whether a program is on the given PATH as the job sees it. Without it
+// the engine assumes the program is there and lets Exec report otherwise.
+type ProgramFinder interface {
+	HasProgram(ctx context.Context, name, path string) bool
+}
+
+// ContainerActionRunner is an optional ability of an Environment: running
+// docker actions (runs.using: docker) and docker:// steps.
+type ContainerActionRunner interface {
+	RunContainerAction(ctx context.Context, action ContainerAction, out io.Writer) (exitCode int, err error)
+}
+
+// ContainerAction is one docker action or docker:// step to run.
+type ContainerAction struct {
+	// Image is an image reference (docker://IMAGE without the scheme);
+	// Dockerfile, when set, is a host path of a Dockerfile to build instead,
+	// with its directory as the build context.
+	Image      string
+	Dockerfile string
+	Entrypoint string
+	Args       []string
+	// Env is the complete environment, KEY=VALUE; Dir the working
+	// directory as the job sees it.
+	Env []string
+	Dir string
+}
+
+// JobContextProvider is an optional ability of an Environment: the job
+// context's container and services entries (job.container.network,
+// job.services.<id>.ports, ...).
+type JobContextProvider interface {
+	JobContext() (container map[string]any, services map[string]any)
 }
 
 // Command is one process to run in an Environment.

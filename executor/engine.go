@@ -52,6 +52,12 @@ type Config struct {
 	RunnerName string
 	// StepDebug turns on ::debug:: output (ACTIONS_STEP_DEBUG).
 	StepDebug bool
+	// SelfBinary is the path of the anvil executable, made runnable as
+	// "anvil" on every job's PATH (the shipped actions need it).
+	SelfBinary string
+	// Actions resolves remote actions and reusable workflows; nil means
+	// only local ones (and actions/checkout in exec) can run.
+	Actions ActionResolver
 	// Needs gives results of jobs that ran elsewhere (runner tasks).
 	Needs map[string]NeedResult
 	// Grace is how long a cancelled process gets between interrupt and
@@ -62,6 +68,18 @@ type Config struct {
 	MaxParallelJobs int
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+}
+
+// ActionResolver fetches what uses: names outside the repository.
+type ActionResolver interface {
+	// ResolveAction returns a directory on this machine that holds the
+	// action named by uses (owner/repo[/path]@ref, or
+	// https://host/owner/repo[/path]@ref), i.e. the directory of its
+	// action.yml.
+	ResolveAction(ctx context.Context, uses string) (dir string, err error)
+	// ResolveWorkflow returns the path on this machine of the reusable
+	// workflow named by uses (owner/repo/.forgejo/workflows/x.yml@ref).
+	ResolveWorkflow(ctx context.Context, uses string) (file string, err error)
 }
 
 // NeedResult is a finished job's result and outputs as a dependent sees it.

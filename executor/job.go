@@ -51,6 +51,9 @@ type jobInstance struct {
 	startAt  time.Time
 	stepsCtx map[string]expr.StepResult
 	actionN  int
+	// jobContainer and jobServices fill job.container and job.services.
+	jobContainer map[string]any
+	jobServices  map[string]any
 }
 
 func (j *jobInstance) engine() *Engine { return j.w.engine }
@@ -86,7 +89,7 @@ func (j *jobInstance) contexts(env map[string]string) *expr.Contexts {
 		Vars:      j.engine().cfg.Vars,
 		Secrets:   j.w.secrets,
 		Inputs:    j.w.inputs,
-		Job:       expr.JobContext{Status: j.status()},
+		Job:       expr.JobContext{Status: j.status(), Container: j.jobContainer, Services: j.jobServices},
 		Steps:     j.stepsCtx,
 		Runner:    j.runner,
 		Strategy:  j.strategy,
@@ -262,12 +265,17 @@ func (j *jobInstance) prepare(ctx context.Context, backend Backend, hints JobSpe
 		repoName = "workspace"
 	}
 	j.spec = JobSpec{
-		JobID:     id,
-		Root:      root,
-		Workspace: filepath.Join(root, "work", repoName, repoName),
-		Temp:      filepath.Join(root, "temp"),
-		Image:     hints.Image,
-		Labels:    map[string]string{"anvil.job": id},
+		JobID:      id,
+		Root:       root,
+		Workspace:  filepath.Join(root, "work", repoName, repoName),
+		Temp:       filepath.Join(root, "temp"),
+		Image:      hints.Image,
+		Labels:     map[string]string{"anvil.job": id},
+		BinDir:     filepath.Join(root, "bin"),
+		SelfBinary: e.cfg.SelfBinary,
+	}
+	if err := j.containerSpecs(hints); err != nil {
+		return err
 	}
 	for _, d := range []string{j.spec.Workspace, j.spec.Temp, filepath.Join(root, "tool_cache"), filepath.Join(root, "files")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
@@ -279,6 +287,9 @@ func (j *jobInstance) prepare(ctx context.Context, backend Backend, hints JobSpe
 		return err
 	}
 	j.env = env
+	if p, ok := env.(JobContextProvider); ok {
+		j.jobContainer, j.jobServices = p.JobContext()
+	}
 	ws := env.Path(j.spec.Workspace)
 	j.github["workspace"] = ws
 	if tok, ok := j.w.secrets["GITHUB_TOKEN"]; ok {
@@ -362,4 +373,65 @@ func (j *jobInstance) evalOutputs() map[string]string {
 		out[k] = val
 	}
 	return out
+}
+
+// containerSpecs evaluates the job's container: and services: into the job
+// spec; a docker:// label's image is the default job container.
+func (j *jobInstance) containerSpecs(hints JobSpecHints) error {
+	c := j.contexts(nil)
+	eval := func(what string, in *pipeline.Container) (*ContainerSpec, error) {
+		out := &ContainerSpec{Env: map[string]string{}, Credentials: map[string]string{}}
+		var err error
+		field := func(name, v string) string {
+			if err != nil {
+				return ""
+			}
+			var r string
+			if r, err = c.Interpolate(v); err != nil {
+				err = fmt.Errorf("%s.%s: %w", what, name, err)
+			}
+			return r
+		}
+		out.Image = field("image", in.Image)
+		out.Options = field("options", in.Options)
+		for k, v := range in.Env {
+			out.Env[k] = field("env."+k, v)
+		}
+		for k, v := range in.Credentials {
+			out.Credentials[k] = field("credentials."+k, v)
+		}
+		for _, p := range in.Ports {
+			out.Ports = append(out.Ports, field("ports", p))
+		}
+		for _, v := range in.Volumes {
+			out.Volumes = append(out.Volumes, field("volumes", v))
+		}
+		for _, a := range in.Cmd {
+			out.Cmd = append(out.Cmd, field("cmd", a))
+		}
+		return out, err
+	}
+	if j.job.Container != nil {
+		spec, err := eval("container", j.job.Container)
+		if err != nil {
+			return err
+		}
+		if spec.Image != "" {
+			j.spec.Container = spec
+		}
+	}
+	if j.spec.Container == nil && hints.Image != "" {
+		j.spec.Container = &ContainerSpec{Image: hints.Image}
+	}
+	for id, svc := range j.job.Services {
+		spec, err := eval("services."+id, svc)
+		if err != nil {
+			return err
+		}
+		if j.spec.Services == nil {
+			j.spec.Services = map[string]*ContainerSpec{}
+		}
+		j.spec.Services[id] = spec
+	}
+	return nil
 }

@@ -38,10 +38,19 @@ func (w *workflowRun) runCalled(ctx context.Context, jr *jobInstance) (Result, m
 	if w.depth+1 >= maxWorkflowDepth {
 		return "", nil, fmt.Errorf("reusable workflows are nested more than %d levels deep", maxWorkflowDepth)
 	}
-	if !strings.HasPrefix(j.Uses, "./") {
-		return "", nil, fmt.Errorf("remote reusable workflow %s cannot be resolved yet: copy it into the repository and call it as ./.forgejo/workflows/NAME.yml", j.Uses)
+	var file string
+	switch {
+	case strings.HasPrefix(j.Uses, "./"):
+		file = filepath.Join(e.cfg.SourceDir, filepath.FromSlash(j.Uses))
+	case e.cfg.Actions != nil:
+		f, err := e.cfg.Actions.ResolveWorkflow(ctx, j.Uses)
+		if err != nil {
+			return "", nil, err
+		}
+		file = f
+	default:
+		return "", nil, fmt.Errorf("remote reusable workflow %s cannot be resolved: no action source is configured; copy it into the repository and call it as ./.forgejo/workflows/NAME.yml", j.Uses)
 	}
-	file := filepath.Join(e.cfg.SourceDir, filepath.FromSlash(j.Uses))
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return "", nil, fmt.Errorf("reading reusable workflow: %w", err)

@@ -204,11 +204,13 @@ func (s *stepRun) dispatch(ctx context.Context, c *expr.Contexts) error {
 	case st.Run != "":
 		return s.runScript(ctx, c)
 	case strings.HasPrefix(st.Uses, "docker://"):
-		return fmt.Errorf("%s: %s: docker:// steps need the Docker executor; map this job's runs-on to a docker:// platform with -P", posString(st.Pos), st.Uses)
+		return s.runDockerStep(ctx, c)
 	case strings.HasPrefix(st.Uses, "./"):
 		return s.runLocalAction(ctx, c)
-	case isCheckout(st.Uses):
+	case isCheckout(st.Uses) && s.j.engine().cfg.LocalCheckout:
 		return s.runCheckout(ctx, c)
+	case st.Uses != "" && s.j.engine().cfg.Actions != nil:
+		return s.runRemoteAction(ctx, c)
 	case st.Uses != "":
 		return fmt.Errorf("%s: remote action %s cannot be resolved: this version of anvil runs local actions (uses: ./path) and actions/checkout; copy the action into the repository (e.g. .forgejo/actions/NAME) and use it as ./.forgejo/actions/NAME", posString(st.Pos), st.Uses)
 	}

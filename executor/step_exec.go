@@ -71,8 +71,12 @@ func (j *jobInstance) processEnv(env map[string]string) map[string]string {
 	for k, v := range env {
 		out[k] = v
 	}
-	if len(j.paths) > 0 {
-		out["PATH"] = strings.Join(append(append([]string{}, j.paths...), out["PATH"]), string(os.PathListSeparator))
+	paths := j.paths
+	if e.cfg.SelfBinary != "" && j.env != nil {
+		paths = append(append([]string{}, paths...), j.env.Path(j.spec.BinDir))
+	}
+	if len(paths) > 0 {
+		out["PATH"] = strings.Join(append(append([]string{}, paths...), out["PATH"]), string(os.PathListSeparator))
 	}
 	return out
 }
@@ -80,6 +84,20 @@ func (j *jobInstance) processEnv(env map[string]string) map[string]string {
 // exec runs one process for the step with the file commands wired up and
 // applies what the step wrote to them.
 func (s *stepRun) exec(ctx context.Context, args []string, dir string, extra map[string]string) error {
+	j := s.j
+	return s.withFileCommands(extra, func(env map[string]string, lw *LineWriter) (int, error) {
+		code, err := j.env.Exec(ctx, Command{Args: args, Env: environ(env), Dir: dir}, lw)
+		if err != nil {
+			return code, fmt.Errorf("running %s: %w", args[0], err)
+		}
+		return code, nil
+	})
+}
+
+// withFileCommands prepares the step's environment and file commands,
+// calls run with the environment and the writer for its output, then
+// applies the file commands and turns the exit code into an error.
+func (s *stepRun) withFileCommands(extra map[string]string, run func(env map[string]string, out *LineWriter) (int, error)) error {
 	j := s.j
 	files, err := j.newFileCommands()
 	if err != nil {
@@ -98,13 +116,13 @@ func (s *stepRun) exec(ctx context.Context, args []string, dir string, extra map
 	}
 	out := newOutputProcessor(s, env)
 	lw := NewLineWriter(out.line)
-	code, runErr := j.env.Exec(ctx, Command{Args: args, Env: environ(env), Dir: dir}, lw)
+	code, runErr := run(env, lw)
 	lw.Flush()
 	if err := s.applyFiles(files); err != nil {
 		return err
 	}
 	if runErr != nil {
-		return fmt.Errorf("running %s: %w", args[0], runErr)
+		return runErr
 	}
 	if code != 0 {
 		return fmt.Errorf("%w: Process completed with exit code %d.", errStepFailed, code)

@@ -94,7 +94,7 @@ func (s *stepRun) runScript(ctx context.Context, c *expr.Contexts) error {
 	if !strings.Contains(template, "{0}") {
 		template += " {0}"
 	}
-	if shell == "" && !j.hasProgram("bash") {
+	if shell == "" && !j.hasProgram(ctx, "bash") {
 		template, ext = "sh -e {0}", ".sh"
 	}
 	dir := st.WorkingDirectory
@@ -147,13 +147,12 @@ func safeFileName(s string) string {
 	return s
 }
 
-// hasProgram reports whether name is on the job's PATH.
-func (j *jobInstance) hasProgram(name string) bool {
-	path := j.processEnv(nil)["PATH"]
-	for _, d := range filepath.SplitList(path) {
-		if fi, err := os.Stat(filepath.Join(d, name)); err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0 {
-			return true
-		}
+// hasProgram reports whether name is on the job's PATH, as the job's
+// environment sees it; environments that cannot tell are trusted to have it.
+func (j *jobInstance) hasProgram(ctx context.Context, name string) bool {
+	pf, ok := j.env.(ProgramFinder)
+	if !ok {
+		return true
 	}
-	return false
+	return pf.HasProgram(ctx, name, j.processEnv(nil)["PATH"])
 }

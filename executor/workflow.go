@@ -76,12 +76,24 @@ func (w *workflowRun) addResult(r *JobResult) {
 // needsStatus gives the needs context of a job and the status its if: sees.
 func (w *workflowRun) needsStatus(j *pipeline.Job) (map[string]expr.NeedResult, expr.Status) {
 	needs := map[string]expr.NeedResult{}
+	var st expr.Status
 	for _, n := range j.Needs {
 		if o, ok := w.outcomes[n]; ok {
 			needs[n] = expr.NeedResult{Result: string(o.result), Outputs: o.outputs}
+			continue
+		}
+		// A job of the same run that ran elsewhere (a forge task's needs).
+		if r, ok := w.engine.cfg.Needs[n]; ok && w.depth == 0 {
+			needs[n] = expr.NeedResult{Result: string(r.Result), Outputs: r.Outputs}
+			switch r.Result {
+			case ResultFailure:
+				st.Failed = true
+			case ResultSuccess:
+			default:
+				st.Skipped = true
+			}
 		}
 	}
-	var st expr.Status
 	seen := map[string]bool{}
 	var walk func(ids []string)
 	walk = func(ids []string) {

@@ -203,3 +203,9 @@ func (e *Environment) Close(ctx context.Context) error {
 	e.groups = nil
 	return errors.Join(errs...)
 }
+
+// HasProgram reports whether name is an executable in the PATH list path.
+func (e *Environment) HasProgram(_ context.Context, name, path string) bool {
+	_, err := lookPath(name, []string{"PATH=" + path}, "")
+	return err == nil
+}

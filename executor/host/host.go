@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"codeberg.org/anvil-ci/anvil/executor"
@@ -47,12 +48,22 @@ func (b *Backend) Prepare(ctx context.Context, spec executor.JobSpec) (executor.
 	if spec.Root == "" {
 		return nil, fmt.Errorf("preparing host environment for job %q: the job spec has no root directory", spec.JobID)
 	}
-	for _, dir := range []string{spec.Root, spec.Workspace, spec.Temp} {
+	if spec.Container != nil || len(spec.Services) > 0 {
+		return nil, fmt.Errorf("preparing host environment for job %q: the job asks for containers (container: or services:), which the host executor cannot run: map its runs-on label to a docker:// image", spec.JobID)
+	}
+	for _, dir := range []string{spec.Root, spec.Workspace, spec.Temp, spec.BinDir} {
 		if dir == "" {
 			continue
 		}
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, fmt.Errorf("creating job directory %q: %w", dir, err)
+		}
+	}
+	if spec.SelfBinary != "" && spec.BinDir != "" {
+		link := filepath.Join(spec.BinDir, "anvil")
+		_ = os.Remove(link)
+		if err := os.Symlink(spec.SelfBinary, link); err != nil {
+			return nil, fmt.Errorf("making anvil available to the job: %w", err)
 		}
 	}
 	return newEnvironment(b.cfg.Grace), nil

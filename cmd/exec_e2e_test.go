@@ -174,7 +174,7 @@ func TestExecInterrupt(t *testing.T) {
 	if !strings.Contains(out.String(), "cleanup ran") {
 		t.Errorf("the cancelled() step did not run:\n%s", out.String())
 	}
-	if !strings.Contains(stderr.String(), "press Ctrl-C again to exit at once") {
+	if !strings.Contains(stderr.String(), "press Ctrl-C again to stop everything now") {
 		t.Errorf("stderr does not explain the interrupt:\n%s", stderr)
 	}
 }

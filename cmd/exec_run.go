@@ -48,7 +48,9 @@ func runExec(ctx context.Context, proc Process, o *execOptions, eventName string
 	cfg.Sink = p
 	cfg.Backends = prep.platforms.backendFor(host.New(host.Config{Grace: o.grace}))
 
-	res, err := executor.New(cfg).Run(ctx, prep.plan)
+	engine := executor.New(cfg)
+	onKill(ctx, engine.Kill)
+	res, err := engine.Run(ctx, prep.plan)
 	p.Finish()
 	if err != nil {
 		return fmt.Errorf("running the workflows: %w", err)
@@ -132,6 +134,7 @@ func prepareExec(ctx context.Context, proc Process, o *execOptions, eventName st
 			BaseEnv:       executor.HostEnv(proc.environ()),
 			RunnerName:    "anvil-exec",
 			Grace:         o.grace,
+			SelfBinary:    proc.selfBinary(),
 		},
 	}, nil
 }

@@ -4,31 +4,76 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 )
 
+// killSwitch holds what the second Ctrl-C calls: the running engines'
+// Kill, which stops even the steps that run after a cancellation and
+// kills every process they started.
+type killSwitch struct {
+	mu    sync.Mutex
+	kills []func()
+}
+
+type killSwitchKey struct{}
+
+// onKill registers f to run on the second interrupt of the context's
+// command. It does nothing for contexts without interrupt handling.
+func onKill(ctx context.Context, f func()) {
+	if ks, ok := ctx.Value(killSwitchKey{}).(*killSwitch); ok {
+		ks.mu.Lock()
+		ks.kills = append(ks.kills, f)
+		ks.mu.Unlock()
+	}
+}
+
+// kill runs the registered functions and reports whether there were any.
+func (ks *killSwitch) kill() bool {
+	ks.mu.Lock()
+	kills := ks.kills
+	ks.mu.Unlock()
+	for _, f := range kills {
+		f()
+	}
+	return len(kills) > 0
+}
+
 // cancelOnInterrupt returns a context cancelled by the first interrupt on
-// proc.Interrupts. The second interrupt calls proc.Exit at once. stop
-// releases the goroutine.
+// proc.Interrupts. The second interrupt kills what the command registered
+// with onKill (every process of the run), or exits at once when nothing
+// was registered; a third exits at once. stop releases the goroutine.
 func cancelOnInterrupt(parent context.Context, proc Process) (ctx context.Context, stop func()) {
-	ctx, cancel := context.WithCancelCause(parent)
+	ks := &killSwitch{}
+	ctx, cancel := context.WithCancelCause(context.WithValue(parent, killSwitchKey{}, ks))
 	if proc.Interrupts == nil {
 		return ctx, func() { cancel(nil) }
 	}
 	done := make(chan struct{})
-	go func() {
+	wait := func() bool {
 		select {
 		case <-proc.Interrupts:
+			return true
 		case <-done:
+			return false
+		}
+	}
+	go func() {
+		if !wait() {
 			return
 		}
-		fmt.Fprintln(proc.Stderr, "\nanvil: interrupted: cancelling the run (cancelled() and always() steps and post steps still run); press Ctrl-C again to exit at once")
+		fmt.Fprintln(proc.Stderr, "\nanvil: interrupted: cancelling the run (cancelled() and always() steps and post steps still run); press Ctrl-C again to stop everything now")
 		cancel(errInterrupted)
-		select {
-		case <-proc.Interrupts:
-			fmt.Fprintln(proc.Stderr, "anvil: interrupted again: exiting now")
-			proc.Exit(ExitInterrupted)
-		case <-done:
+		if !wait() {
+			return
 		}
+		if ks.kill() {
+			fmt.Fprintln(proc.Stderr, "anvil: interrupted again: stopping every step now; press Ctrl-C a third time to exit without cleaning up")
+			if !wait() {
+				return
+			}
+		}
+		fmt.Fprintln(proc.Stderr, "anvil: exiting now")
+		proc.Exit(ExitInterrupted)
 	}()
 	return ctx, func() {
 		close(done)

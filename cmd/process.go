@@ -29,6 +29,22 @@ type Process struct {
 	Exit func(code int)
 	// Now is the clock used for run ids and synthesized payloads.
 	Now func() time.Time
+	// Executable gives the path of the anvil binary, which jobs get on
+	// their PATH as "anvil" (the shipped actions run its subcommands).
+	// Nil means jobs get no anvil.
+	Executable func() (string, error)
+}
+
+// selfBinary is the anvil binary to give jobs, or "" when unknown.
+func (p Process) selfBinary() string {
+	if p.Executable == nil {
+		return ""
+	}
+	path, err := p.Executable()
+	if err != nil {
+		return ""
+	}
+	return path
 }
 
 // OSProcess returns the Process of the running program, listening for
@@ -45,6 +61,7 @@ func OSProcess() Process {
 		Interrupts: interrupts,
 		Exit:       os.Exit,
 		Now:        time.Now,
+		Executable: os.Executable,
 	}
 }
 

@@ -45,6 +45,7 @@ func NewRoot(proc Process) *cobra.Command {
 		newExecCommand(proc),
 		newDemoCommand(proc),
 		newVersionCommand(proc),
+		newActionCommand(proc),
 	)
 	return root
 }

@@ -34,6 +34,9 @@ type Environment interface {
 type JobSpec struct {
 	// JobID is a unique, filesystem-safe name for this job run.
 	JobID string
+	// Repository is the github.repository the job runs for (owner/name);
+	// container backends place the workspace by it.
+	Repository string
 	// Root is a directory on the anvil machine owned by this job; Workspace
 	// and Temp are below or beside it and must be visible to the job.
 	Root      string
@@ -95,6 +98,13 @@ type ContainerAction struct {
 	// directory as the job sees it.
 	Env []string
 	Dir string
+}
+
+// BaseEnvProvider is an optional ability of an Environment: the
+// environment its processes start from (a container image's PATH, HOME,
+// ...), used instead of Config.BaseEnv, which describes anvil's machine.
+type BaseEnvProvider interface {
+	BaseEnv() map[string]string
 }
 
 // JobContextProvider is an optional ability of an Environment: the job

@@ -266,6 +266,7 @@ func (j *jobInstance) prepare(ctx context.Context, backend Backend, hints JobSpe
 	}
 	j.spec = JobSpec{
 		JobID:      id,
+		Repository: repo,
 		Root:       root,
 		Workspace:  filepath.Join(root, "work", repoName, repoName),
 		Temp:       filepath.Join(root, "temp"),

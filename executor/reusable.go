@@ -55,7 +55,13 @@ func (w *workflowRun) runCalled(ctx context.Context, jr *jobInstance) (Result, m
 	if err != nil {
 		return "", nil, fmt.Errorf("reading reusable workflow: %w", err)
 	}
-	called, err := pipeline.ParseWorkflow(file, data)
+	name := file
+	if !strings.HasPrefix(j.Uses, "./") {
+		// Positions in a remote workflow read uses@ref:line:col, not a
+		// path in the action cache.
+		name = j.Uses
+	}
+	called, err := pipeline.ParseWorkflow(name, data)
 	if err != nil {
 		return "", nil, err
 	}

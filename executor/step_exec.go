@@ -44,7 +44,11 @@ func (f fileCommands) remove() {
 func (j *jobInstance) processEnv(env map[string]string) map[string]string {
 	e := j.engine()
 	g := j.github
-	out := merged(e.cfg.BaseEnv)
+	base := e.cfg.BaseEnv
+	if p, ok := j.env.(BaseEnvProvider); ok {
+		base = p.BaseEnv()
+	}
+	out := merged(base)
 	set := func(k, v string) { out[k] = v }
 	set("CI", "true")
 	set("GITHUB_ACTIONS", "true")

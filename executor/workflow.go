@@ -13,9 +13,10 @@ import (
 	"codeberg.org/anvil-ci/anvil/pipeline/expr"
 )
 
-// maxWorkflowDepth is how deep reusable workflows may nest (GitHub: four
-// levels of workflows).
-const maxWorkflowDepth = 4
+// maxWorkflowDepth is how deep reusable workflows may nest, the
+// top-level caller included: GitHub's documented limit is ten levels of
+// workflows (it was four until 2025).
+const maxWorkflowDepth = 10
 
 // errFailFast is the cause given to matrix siblings cancelled by fail-fast.
 var errFailFast = errors.New("cancelled by fail-fast: another job of the matrix failed")

@@ -16,6 +16,9 @@ func orderJobs(p *problems, nodes []*jobNode) []*Job {
 		jobs[i] = jn.job
 	}
 	deps := needsIndexes(jobs, func(i, k int) {
+		if p.externalNeeds {
+			return
+		}
 		p.add(nodes[i].needs[k], "%s", missingNeed(jobs[i].ID, jobs[i].Needs[k], nodes))
 	})
 	order, placed := needsOrder(deps)

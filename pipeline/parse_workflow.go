@@ -13,7 +13,20 @@ import (
 // Expressions stay as text, and keys that anvil does not use (permissions,
 // concurrency, environment, run-name) are checked but not kept.
 func ParseWorkflow(file string, data []byte) (*Workflow, error) {
-	p := &problems{file: file}
+	return parseWorkflow(&problems{file: file}, data)
+}
+
+// ParseTaskWorkflow reads the workflow of a forge task: like ParseWorkflow,
+// except that a job may need jobs that are not in the file. A forge sends
+// each job as a workflow of its own and gives the results of the jobs it
+// needs separately (the executor takes them through Config.Needs).
+func ParseTaskWorkflow(file string, data []byte) (*Workflow, error) {
+	return parseWorkflow(&problems{file: file, externalNeeds: true}, data)
+}
+
+// parseWorkflow is ParseWorkflow collecting problems in p.
+func parseWorkflow(p *problems, data []byte) (*Workflow, error) {
+	file := p.file
 	root := loadYAML(data, p)
 	if root == nil {
 		return nil, p.err()

@@ -41,6 +41,8 @@ func (e Errors) Error() string {
 type problems struct {
 	file string
 	list Errors
+	// externalNeeds accepts needs naming jobs outside the file (tasks).
+	externalNeeds bool
 }
 
 // add records a problem at node n (or at the file start when n is nil).

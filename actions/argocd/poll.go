@@ -1,0 +1,126 @@
+package argocd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+)
+
+// Clock is the time a sync or wait runs on; the zero value is real time.
+type Clock struct {
+	Now   func() time.Time
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+func (c Clock) now() time.Time {
+	if c.Now == nil {
+		return time.Now()
+	}
+	return c.Now()
+}
+
+func (c Clock) sleep(ctx context.Context, d time.Duration) error {
+	if c.Sleep != nil {
+		return c.Sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// poller reads an application until check says it is done, logging each
+// new state. Transient errors are ridden out; a 401 (and any other answer)
+// ends it at once.
+type poller struct {
+	client   *Client
+	app      AppRef
+	interval time.Duration
+	deadline time.Time
+	clock    Clock
+	log      io.Writer
+	start    time.Time
+
+	last     *Application
+	lastLine string
+	lastErr  string
+	polls    int
+}
+
+// errPollTimeout ends a poll at its deadline.
+var errPollTimeout = errors.New("poll deadline")
+
+// run polls until check returns done or an error. refresh gives the
+// refresh parameter of each read (by poll number, from 0).
+func (p *poller) run(ctx context.Context, refresh func(poll int) string, check func(a *Application) (bool, error)) error {
+	for {
+		if !p.clock.now().Before(p.deadline) {
+			return errPollTimeout
+		}
+		rctx, cancel := context.WithDeadline(ctx, p.deadline)
+		a, err := p.client.Application(rctx, p.app, refresh(p.polls))
+		cancel()
+		p.polls++
+		switch {
+		case err == nil:
+			p.last = a
+			p.lastErr = ""
+			if line := describe(a); line != p.lastLine {
+				p.lastLine = line
+				p.logf("%s: %s", p.app, line)
+			}
+			done, cerr := check(a)
+			if cerr != nil || done {
+				return cerr
+			}
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case errors.Is(err, context.DeadlineExceeded) && !p.clock.now().Before(p.deadline):
+			return errPollTimeout
+		case errors.Is(err, ErrUnauthenticated):
+			return fmt.Errorf("reading %s: %w", p.app, withHint(err))
+		case transient(err):
+			if msg := err.Error(); msg != p.lastErr {
+				p.lastErr = msg
+				p.logf("%s: %v (retrying)", p.app, err)
+			}
+		default:
+			return fmt.Errorf("reading %s: %w", p.app, withHint(err))
+		}
+		wait := min(p.interval, p.deadline.Sub(p.clock.now()))
+		if wait > 0 {
+			if err := p.clock.sleep(ctx, wait); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func (p *poller) logf(format string, args ...any) {
+	if p.log == nil {
+		return
+	}
+	elapsed := p.clock.now().Sub(p.start).Round(time.Second)
+	fmt.Fprintf(p.log, "[%6s] %s\n", elapsed, fmt.Sprintf(format, args...))
+}
+
+// lastState is the last application state for timeout messages.
+func (p *poller) lastState() string {
+	if p.last == nil {
+		if p.lastErr != "" {
+			return "never read: " + p.lastErr
+		}
+		return "never read"
+	}
+	s := describe(p.last)
+	if p.lastErr != "" {
+		s += "; then " + p.lastErr
+	}
+	return s
+}

@@ -1,0 +1,13 @@
+//go:build unix && !linux
+
+package terraform
+
+import (
+	"os/exec"
+	"syscall"
+)
+
+// setProcessGroup starts cmd in its own process group.
+func setProcessGroup(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+}

@@ -1,0 +1,1 @@
+console.log(`post: state from main=${process.env.STATE_from_main}`);

@@ -1,0 +1,116 @@
+package lint
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	"github.com/rhysd/actionlint"
+
+	"codeberg.org/anvil-ci/anvil/pipeline"
+)
+
+// ruleActionlint names findings about actionlint itself failing.
+const ruleActionlint = "actionlint"
+
+// actionlint runs actionlint's parser and rules on data, adapted to
+// Forgejo, and returns its findings with their positions in data. YAML
+// that does not load gives nothing: anvil's parser reports it.
+func (l *Linter) actionlint(file string, data []byte) (out []Finding) {
+	defer func() {
+		// actionlint is fuzzed upstream, but bad input must never take
+		// the caller down with it.
+		if r := recover(); r != nil {
+			out = []Finding{{
+				Pos:     pipeline.Position{File: file, Line: 1, Column: 1},
+				Message: fmt.Sprintf("actionlint could not check this file (%v); anvil's own checks still apply", r),
+				Rule:    ruleActionlint,
+			}}
+		}
+	}()
+	src, ok := expandAliases(data)
+	if !ok {
+		return nil
+	}
+	w, errs := actionlint.Parse(src)
+	if w == nil {
+		return nil
+	}
+	m := adapt(w, src)
+	rules := l.rules(file)
+	v := actionlint.NewVisitor()
+	for _, r := range rules {
+		v.AddPass(r)
+	}
+	if err := v.Visit(w); err != nil {
+		return []Finding{{
+			Pos:     pipeline.Position{File: file, Line: 1, Column: 1},
+			Message: fmt.Sprintf("actionlint could not check this file: %v; anvil's own checks still apply", err),
+			Rule:    ruleActionlint,
+		}}
+	}
+	for _, r := range rules {
+		errs = append(errs, r.Errs()...)
+	}
+	out = make([]Finding, 0, len(errs))
+	for _, e := range errs {
+		if acceptedByForgejo(e) {
+			continue
+		}
+		line, col, msg := m.restore(e.Line, e.Column, e.Message)
+		out = append(out, Finding{
+			Pos:      pipeline.Position{File: file, Line: max(line, 1), Column: max(col, 1)},
+			Message:  msg,
+			Rule:     e.Kind,
+			Advisory: advisory(e),
+		})
+	}
+	sortFindings(out)
+	return out
+}
+
+// rules are the actionlint rules anvil applies to a file, configured from
+// the Linter's options. GitHub's runner-label rule is replaced by one that
+// checks the runner's own labels; shellcheck and pyflakes, which run
+// external programs, are not used.
+func (l *Linter) rules(file string) []actionlint.Rule {
+	actions := actionlint.NewLocalActionsCache(nil, nil)
+	workflows := actionlint.NewLocalReusableWorkflowCache(nil, "", nil)
+	rules := []actionlint.Rule{
+		actionlint.NewRuleMatrix(),
+		actionlint.NewRuleCredentials(),
+		actionlint.NewRuleShellName(),
+		actionlint.NewRuleEvents(),
+		actionlint.NewRuleJobNeeds(),
+		actionlint.NewRuleAction(actions),
+		actionlint.NewRuleEnvVar(),
+		actionlint.NewRuleID(),
+		actionlint.NewRuleGlob(),
+		actionlint.NewRulePermissions(),
+		actionlint.NewRuleWorkflowCall(file, workflows),
+		actionlint.NewRuleExpression(actions, workflows),
+		actionlint.NewRuleDeprecatedCommands(),
+		actionlint.NewRuleIfCond(),
+	}
+	if l.labels != nil {
+		rules = append(rules, newRunnerLabelRule(l.labels))
+	}
+	cfg := &actionlint.Config{ConfigVariables: l.opts.ConfigVars}
+	for _, r := range rules {
+		r.SetConfig(cfg)
+	}
+	return rules
+}
+
+// sortFindings orders findings by position, then rule and message, so
+// that output does not depend on map order inside actionlint.
+func sortFindings(fs []Finding) {
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		return cmp.Or(
+			cmp.Compare(a.Pos.Line, b.Pos.Line),
+			cmp.Compare(a.Pos.Column, b.Pos.Column),
+			cmp.Compare(a.Rule, b.Rule),
+			cmp.Compare(a.Message, b.Message),
+		)
+	})
+}

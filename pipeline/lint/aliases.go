@@ -1,0 +1,151 @@
+package lint
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// maxExpansion bounds the text that YAML aliases may expand to, so that
+// a small file cannot grow without limit (anvil's parser reports such
+// files).
+const maxExpansion = 1 << 20
+
+// expandAliases returns data with every YAML alias (*name) replaced by its
+// anchored value written in flow style on the alias's line, because
+// actionlint does not follow aliases and anvil does. Lines stay where they
+// were, so findings keep their line; a finding inside an expanded value
+// points at its alias. It reports false when data is not YAML that loads,
+// or when its aliases expand too far.
+func expandAliases(data []byte) ([]byte, bool) {
+	if !bytes.ContainsRune(data, '*') {
+		return data, true
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, false
+	}
+	var aliases []*yaml.Node
+	collectAliases(&doc, &aliases)
+	if len(aliases) == 0 {
+		return data, true
+	}
+	// Replace from the end so that earlier positions stay valid.
+	slices.SortFunc(aliases, func(a, b *yaml.Node) int {
+		if a.Line != b.Line {
+			return b.Line - a.Line
+		}
+		return b.Column - a.Column
+	})
+	lines := strings.SplitAfter(string(data), "\n")
+	w := &flowWriter{budget: maxExpansion, active: map[*yaml.Node]bool{}}
+	for _, a := range aliases {
+		if a.Line < 1 || a.Line > len(lines) {
+			return nil, false
+		}
+		text := lines[a.Line-1]
+		at := byteColumn(text, a.Column)
+		token := "*" + a.Value
+		if at < 0 || !strings.HasPrefix(text[at:], token) {
+			return nil, false
+		}
+		w.b.Reset()
+		if !w.node(a) {
+			return nil, false
+		}
+		lines[a.Line-1] = text[:at] + w.b.String() + text[at+len(token):]
+	}
+	return []byte(strings.Join(lines, "")), true
+}
+
+// collectAliases appends the alias nodes under n, without following them.
+func collectAliases(n *yaml.Node, out *[]*yaml.Node) {
+	if n.Kind == yaml.AliasNode {
+		*out = append(*out, n)
+		return
+	}
+	for _, c := range n.Content {
+		collectAliases(c, out)
+	}
+}
+
+// byteColumn converts a 1-based column in characters into a byte offset
+// in line, or -1.
+func byteColumn(line string, col int) int {
+	n := 1
+	for i := range line {
+		if n == col {
+			return i
+		}
+		n++
+	}
+	return -1
+}
+
+// flowWriter writes YAML nodes as single-line flow YAML (JSON for
+// strings), up to a budget of bytes over all it writes.
+type flowWriter struct {
+	b      strings.Builder
+	budget int
+	active map[*yaml.Node]bool
+}
+
+// write appends s and reports false once the budget is spent.
+func (w *flowWriter) write(s string) bool {
+	w.b.WriteString(s)
+	w.budget -= len(s)
+	return w.budget >= 0
+}
+
+// node writes n; it reports false when the budget runs out or an alias
+// contains itself.
+func (w *flowWriter) node(n *yaml.Node) bool {
+	switch {
+	case n == nil:
+		return false
+	case n.Kind == yaml.AliasNode:
+		if w.active[n.Alias] {
+			return false
+		}
+		w.active[n.Alias] = true
+		defer delete(w.active, n.Alias)
+		return w.node(n.Alias)
+	case n.Kind == yaml.SequenceNode:
+		return w.list("[", "]", n.Content, 1)
+	case n.Kind == yaml.MappingNode:
+		return w.list("{", "}", n.Content, 2)
+	case n.Kind != yaml.ScalarNode:
+		return false
+	}
+	switch n.ShortTag() {
+	case "!!null":
+		return w.write("null")
+	case "!!bool", "!!int", "!!float":
+		return w.write(n.Value)
+	}
+	q, err := json.Marshal(n.Value)
+	return err == nil && w.write(string(q))
+}
+
+// list writes the items of a sequence (step 1) or the pairs of a mapping
+// (step 2) between open and closing.
+func (w *flowWriter) list(open, closing string, items []*yaml.Node, step int) bool {
+	if !w.write(open) {
+		return false
+	}
+	for i := 0; i+step-1 < len(items); i += step {
+		if i > 0 && !w.write(", ") {
+			return false
+		}
+		if !w.node(items[i]) {
+			return false
+		}
+		if step == 2 && !(w.write(": ") && w.node(items[i+1])) {
+			return false
+		}
+	}
+	return w.write(closing)
+}

@@ -1,0 +1,196 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	runnerv1 "code.gitea.io/actions-proto-go/runner/v1"
+	"github.com/sirupsen/logrus"
+
+	"codeberg.org/anvil-ci/anvil/executor"
+	"codeberg.org/anvil-ci/anvil/pipeline"
+)
+
+// runTask runs one task as an engine run and has it reported. ended is
+// called once the job has ended (its capacity slot is free again). It
+// returns the task's reporter, or nil when the task could not even be
+// reported.
+func (r *Runner) runTask(task *runnerv1.Task, ended func()) *reporter {
+	defer ended()
+	start := r.cfg.Now()
+	github := task.GetContext().AsMap()
+	st := taskState{ID: task.GetId(), Repo: str(github["repository"]), Job: str(github["job"]), StartedAt: start}
+	log := r.logTask(&st)
+	masker := executor.NewMasker()
+	for _, v := range task.GetSecrets() {
+		masker.Add(v)
+	}
+	ctx, cancel := context.WithCancelCause(r.hard)
+	defer cancel(nil)
+	rep, err := newReporter(reporterConfig{
+		Forge: r.cfg.Forge, Dir: taskDir(r.cfg.StateDir, st.ID), State: st, Log: log, Now: r.cfg.Now,
+		Masker: masker, Timing: r.cfg.Report,
+		OnCancel: func(res runnerv1.Result) {
+			log.WithField("result", resultName(res)).Info("the forge ended the task; cancelling the job")
+			cancel(errCancelledOnForge{result: res})
+		},
+		OnUnregistered: func(err error) {
+			r.stopFatal(err)
+			cancel(err)
+		},
+	})
+	if err != nil {
+		log.WithError(err).Error("cannot keep the task's log on disk; the task is not run and stays assigned until the forge fails it")
+		return nil
+	}
+	r.reports.Add(1)
+	go func() {
+		defer r.reports.Done()
+		rep.run(r.reportCtx)
+	}()
+	log.Info("running a job")
+
+	result, last := r.execute(ctx, task, github, rep, log)
+	rep.close(result, last)
+	log.WithFields(logrus.Fields{"result": resultName(result), "duration": r.cfg.Now().Sub(start).Round(time.Millisecond)}).
+		Info("job finished")
+	return rep
+}
+
+// execute parses the task's workflow and runs its job, returning the
+// result to report and the last log row.
+func (r *Runner) execute(ctx context.Context, task *runnerv1.Task, github map[string]any, rep *reporter, log *logrus.Entry) (runnerv1.Result, string) {
+	fail := func(msg string) (runnerv1.Result, string) {
+		rep.Line("error", msg)
+		return runnerv1.Result_RESULT_FAILURE, "Job failed"
+	}
+	file := str(github["workflow"])
+	if file == "" {
+		file = "workflow.yml"
+	}
+	wf, err := pipeline.ParseTaskWorkflow(file, task.GetWorkflowPayload())
+	if err != nil {
+		log.WithError(err).Warn("the task's workflow cannot be run")
+		var problems pipeline.Errors
+		if errors.As(err, &problems) {
+			for _, p := range problems {
+				rep.Line("error", p.String())
+			}
+			return fail("The workflow sent by the forge has problems (listed above); fix them and run the workflow again.")
+		}
+		return fail(fmt.Sprintf("The workflow sent by the forge cannot be read: %v", err))
+	}
+	if len(wf.Jobs) != 1 {
+		return fail(fmt.Sprintf("The workflow sent by the forge has %d jobs; a task must have exactly one. Is the forge a supported Forgejo or Gitea?", len(wf.Jobs)))
+	}
+	rep.setSteps(len(wf.Jobs[0].Steps))
+
+	workDir := filepath.Join(r.workDir(), strconv.FormatInt(task.GetId(), 10))
+	if err := os.MkdirAll(workDir, 0o755); err != nil {
+		return fail(fmt.Sprintf("Cannot create the job's directory: %v (check host.workdir_parent)", err))
+	}
+	defer func() {
+		if err := os.RemoveAll(workDir); err != nil {
+			log.WithError(err).Warn("cannot remove the job's directory")
+		}
+	}()
+	cfg := executor.Config{
+		Backends:   r.backendFor,
+		Sink:       rep,
+		WorkDir:    workDir,
+		Github:     github,
+		Secrets:    task.GetSecrets(),
+		Vars:       task.GetVars(),
+		Env:        r.cfg.Env,
+		Inputs:     dispatchInputs(github),
+		BaseEnv:    r.cfg.BaseEnv,
+		RunnerName: r.cfg.Name,
+		SelfBinary: r.cfg.SelfBinary,
+		Needs:      needsOf(task),
+		Grace:      r.cfg.Grace,
+		Now:        r.cfg.Now,
+	}
+	if r.cfg.Actions != nil {
+		cfg.Actions = r.cfg.Actions(ctx, github)
+	}
+	runCtx, stop := context.WithTimeoutCause(ctx, r.cfg.Timeout, errTimeout)
+	defer stop()
+	engine := executor.New(cfg)
+	plan := &pipeline.Plan{Event: str(github["event_name"]), Workflows: []*pipeline.Workflow{wf}}
+	res, err := engine.Run(runCtx, plan)
+	if err != nil {
+		return fail(fmt.Sprintf("The job could not run: %s", engine.Masker().Mask(err.Error())))
+	}
+	result := resultOf(res.Result)
+	if len(res.Jobs) == 1 {
+		result = resultOf(res.Jobs[0].Result)
+	}
+	if result == runnerv1.Result_RESULT_UNSPECIFIED {
+		result = runnerv1.Result_RESULT_FAILURE
+	}
+	var onForge errCancelledOnForge
+	switch cause := context.Cause(runCtx); {
+	case cause == nil:
+	case errors.Is(cause, errTimeout):
+		rep.Line("error", fmt.Sprintf("The job has exceeded the runner's maximum execution time of %s (runner.timeout in the runner's configuration), so it was cancelled; it is reported as failed.", r.cfg.Timeout))
+		result = runnerv1.Result_RESULT_FAILURE
+	case errors.As(cause, &onForge):
+		rep.Line("", "The job was cancelled on the forge.")
+		result = runnerv1.Result_RESULT_CANCELLED
+	case errors.Is(cause, ErrShutdown):
+		rep.Line("", "The runner is shutting down, so the job was cancelled.")
+		result = runnerv1.Result_RESULT_CANCELLED
+	}
+	return result, "Job " + resultWord(result)
+}
+
+// workDir is the parent of the tasks' directories.
+func (r *Runner) workDir() string {
+	if r.cfg.WorkDir != "" {
+		return r.cfg.WorkDir
+	}
+	return filepath.Join(os.TempDir(), "anvil-tasks")
+}
+
+// resultWord ends the last row: "Job succeeded", "Job failed", ...
+func resultWord(r runnerv1.Result) string {
+	switch r {
+	case runnerv1.Result_RESULT_SUCCESS:
+		return "succeeded"
+	case runnerv1.Result_RESULT_CANCELLED:
+		return "cancelled"
+	case runnerv1.Result_RESULT_SKIPPED:
+		return "skipped"
+	}
+	return "failed"
+}
+
+// str returns v when it is a string, else "".
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+// needsOf converts the task's needs for the engine.
+func needsOf(task *runnerv1.Task) map[string]executor.NeedResult {
+	if len(task.GetNeeds()) == 0 {
+		return nil
+	}
+	out := make(map[string]executor.NeedResult, len(task.GetNeeds()))
+	for id, n := range task.GetNeeds() {
+		out[id] = executor.NeedResult{Result: needResultOf(n.GetResult()), Outputs: n.GetOutputs()}
+	}
+	return out
+}
+
+// dispatchInputs returns the workflow_dispatch inputs of the event.
+func dispatchInputs(github map[string]any) map[string]any {
+	event, _ := github["event"].(map[string]any)
+	inputs, _ := event["inputs"].(map[string]any)
+	return inputs
+}

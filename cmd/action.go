@@ -8,9 +8,10 @@ const actionLong = `Run the logic of an action Anvil ships (actions/NAME in the 
 repository). Each shipped action is a thin composite action.yml whose step
 runs "anvil action NAME"; the runner puts anvil on every job's PATH.
 
-Inputs come from INPUT_<NAME> environment variables (the input name in
-upper case, as GitHub passes them: INPUT_WORKING-DIRECTORY) or from the
-flag of the same name, which wins. Outputs go to $GITHUB_OUTPUT, a Markdown
+Inputs come from the flag of the input's name, or else from the
+environment: INPUT_<NAME> with the name in upper case and "-" written as
+"_" (INPUT_WORKING_DIRECTORY), or with "-" kept as GitHub passes inputs to
+JavaScript actions (INPUT_WORKING-DIRECTORY). Outputs go to $GITHUB_OUTPUT, a Markdown
 report to $GITHUB_STEP_SUMMARY; secrets are registered with ::add-mask::
 before anything else is printed. Outside a job the outputs are printed.
 
@@ -30,6 +31,9 @@ func newActionCommand(proc Process) *cobra.Command {
 		newTerraformPlanCommand(proc),
 		newTerraformApplyCommand(proc),
 		newTerraformDriftCommand(proc),
+		newGitopsPromoteCommand(proc),
+		newArgocdSyncCommand(proc),
+		newArgocdWaitCommand(proc),
 	)
 	return c
 }

@@ -39,7 +39,7 @@ fail-on-drift: true, drift fails the step (failure-reason drift). Used by
 actions/terraform-drift.`
 
 const terraformExample = `  # Inside a job, as actions/terraform-plan runs it (inputs from INPUT_*):
-  env 'INPUT_WORKING-DIRECTORY=infra' anvil action terraform-plan
+  INPUT_WORKING_DIRECTORY=infra anvil action terraform-plan
 
   # By hand, with flags
   anvil action terraform-plan --working-directory infra --workspace staging \

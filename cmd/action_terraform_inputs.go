@@ -23,7 +23,7 @@ func terraformCommonInputs() []terraformInput {
 	return []terraformInput{
 		{"working-directory", "directory of the Terraform configuration (default: the current directory)"},
 		{"lock-timeout", "how long to wait for the state lock, e.g. 30s (default 5m)"},
-		{"encryption-passphrase", "passphrase of the plan bundle (age/scrypt); prefer INPUT_ENCRYPTION-PASSPHRASE over the flag"},
+		{"encryption-passphrase", "passphrase of the plan bundle (age/scrypt); prefer INPUT_ENCRYPTION_PASSPHRASE over the flag"},
 		{"backend-config", "backend settings, one KEY=VALUE or file per line (-backend-config)"},
 		{"terraform-binary", "the terraform program: a path, or a name on the PATH (default terraform)"},
 		{"timeout", "bound of the whole action, e.g. 30m (default 1h)"},
@@ -69,12 +69,19 @@ func bindTerraformInputs(proc Process, c *cobra.Command, lists ...[]terraformInp
 	return &terraformInputs{proc: proc, flags: c.Flags()}
 }
 
-// get returns input name: the flag when given, else INPUT_<NAME>.
+// get returns input name: the flag when given, else INPUT_<NAME> with
+// the name in upper case and "-" as "_" (INPUT_WORKING_DIRECTORY, which
+// every shell passes on), else INPUT_<NAME> with "-" kept, as GitHub
+// names it for JavaScript actions (INPUT_WORKING-DIRECTORY).
 func (t *terraformInputs) get(name string) string {
 	if f := t.flags.Lookup(name); f != nil && f.Changed {
 		return f.Value.String()
 	}
-	return t.proc.getenv("INPUT_" + strings.ToUpper(strings.ReplaceAll(name, " ", "_")))
+	upper := strings.ToUpper(strings.ReplaceAll(name, " ", "_"))
+	if v, ok := t.proc.lookupEnv("INPUT_" + strings.ReplaceAll(upper, "-", "_")); ok {
+		return v
+	}
+	return t.proc.getenv("INPUT_" + upper)
 }
 
 // terraformAction builds the Action for a step from the job's environment

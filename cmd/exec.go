@@ -16,10 +16,15 @@ Workflows come from .forgejo/workflows, .gitea/workflows or
 .github/workflows under -C (or from -W). Every job runs directly on this
 host; with -P only jobs whose runs-on labels you mapped run.
 
+Workflows are checked first, as anvil lint does: a workflow with problems
+runs nothing, and each of its jobs fails at once with every problem in its
+log as file:line:col: message [rule]; the other workflows still run.
+Advisory problems are printed as warnings and do not stop a workflow.
+
 Exit status: 0 when every job succeeded, 1 when a job failed or was
-cancelled, 2 for bad flags or workflows with problems (each printed as
-file:line:col: message). Ctrl-C cancels the run: cancelled() and always()
-steps and post steps still run. A second Ctrl-C exits at once.`
+cancelled or a workflow has problems, 2 for bad flags. Ctrl-C cancels the
+run: cancelled() and always() steps and post steps still run. A second
+Ctrl-C exits at once.`
 
 const execExample = `  # Run what a push of the current branch would run
   anvil exec

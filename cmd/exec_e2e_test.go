@@ -50,11 +50,11 @@ func TestExecEndToEnd(t *testing.T) {
 			wantStdout: []string{"[fail/boom]   | about to fail", "[fail/boom] ✗ step 1 failure", "[fail/boom] ✗ job failure"},
 		},
 		{
-			name:       "workflow problems exit 2 with file:line:col",
+			name:       "a workflow with problems fails its jobs with file:line:col",
 			fixture:    "exec/broken",
 			args:       []string{"exec"},
-			wantCode:   ExitUsage,
-			wantStderr: []string{".forgejo/workflows/broken.yml:7:", ".forgejo/workflows/broken.yml:10:", "1 of 1 workflow files have problems"},
+			wantCode:   ExitFailed,
+			wantStdout: []string{"[broken/bad]   | error: .forgejo/workflows/broken.yml:7:", "[broken/bad]   | error: .forgejo/workflows/broken.yml:10:", "[broken/bad] ✗ job failure"},
 		},
 		{
 			name:       "unmapped runs-on label with -P",

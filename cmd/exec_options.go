@@ -26,6 +26,8 @@ type execOptions struct {
 	json       bool
 	workDir    string
 	grace      time.Duration
+	docker     dockerFlags
+	actions    actionFlags
 }
 
 // bind registers the exec flags on fs, act-compatible where act has them.
@@ -42,10 +44,12 @@ func (o *execOptions) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&o.envFile, "env-file", "", "a file of NAME=VALUE environment variables (dotenv format)")
 	fs.StringArrayVar(&o.inputs, "input", nil, "a workflow_dispatch input as NAME=VALUE (repeatable)")
 	fs.BoolVarP(&o.list, "list", "l", false, "list the jobs the event would run, and run nothing")
-	fs.StringArrayVarP(&o.platforms, "platform", "P", nil, "run jobs with runs-on LABEL on this host, as LABEL=host (repeatable)")
+	fs.StringArrayVarP(&o.platforms, "platform", "P", nil, "run jobs with runs-on LABEL on this host (LABEL=host) or in a container (LABEL=docker://IMAGE) (repeatable)")
+	o.docker.bind(fs)
 	fs.BoolVar(&o.json, "json", false, "print one JSON event per line on stdout")
 	fs.StringVar(&o.workDir, "workdir", "", "where job directories go (default: a temporary directory removed afterwards)")
 	fs.DurationVar(&o.grace, "grace", 10*time.Second, "how long cancelled processes get between interrupt and kill")
+	o.actions.bind(fs)
 }
 
 // runValues are the name/value maps the flags give the engine.

@@ -3,7 +3,6 @@ package cmd
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -26,9 +25,13 @@ func runExec(ctx context.Context, proc Process, o *execOptions, eventName string
 		}
 	}
 	if o.list {
-		return printJobList(proc.Stdout, prep.plan)
+		listBroken(proc.Stderr, prep.broken)
+		if err := printJobList(proc.Stdout, prep.plan); err != nil || len(prep.broken) == 0 {
+			return err
+		}
+		return errJobsFailed
 	}
-	if len(prep.plan.Workflows) == 0 {
+	if len(prep.plan.Workflows) == 0 && len(prep.broken) == 0 {
 		return nil
 	}
 	if note := prep.platforms.note(); note != "" {
@@ -46,16 +49,23 @@ func runExec(ctx context.Context, proc Process, o *execOptions, eventName string
 	}
 	p := choosePrinter(proc, o.json)
 	cfg.Sink = p
-	cfg.Backends = prep.platforms.backendFor(host.New(host.Config{Grace: o.grace}))
+	containers := newLazyDocker(proc, o.grace, o.docker)
+	defer containers.close()
+	cfg.Backends = prep.platforms.backendFor(host.New(host.Config{Grace: o.grace}), containers.get)
 
 	engine := executor.New(cfg)
+	failBroken(p, engine.Masker(), prep.broken, proc.now)
+	if len(prep.plan.Workflows) == 0 {
+		p.Finish()
+		return errJobsFailed
+	}
 	onKill(ctx, engine.Kill)
 	res, err := engine.Run(ctx, prep.plan)
 	p.Finish()
 	if err != nil {
 		return fmt.Errorf("running the workflows: %w", err)
 	}
-	if res.Result != executor.ResultSuccess {
+	if res.Result != executor.ResultSuccess || len(prep.broken) > 0 {
 		return errJobsFailed
 	}
 	return nil
@@ -63,7 +73,9 @@ func runExec(ctx context.Context, proc Process, o *execOptions, eventName string
 
 // execPrep is everything anvil exec knows before it runs anything.
 type execPrep struct {
-	plan      *pipeline.Plan
+	plan *pipeline.Plan
+	// broken are the triggered workflows with problems: they fail at once.
+	broken    []*brokenWorkflow
 	config    executor.Config
 	platforms platforms
 }
@@ -83,7 +95,7 @@ func prepareExec(ctx context.Context, proc Process, o *execOptions, eventName st
 	if err != nil {
 		return nil, err
 	}
-	workflows, err := loadWorkflows(dir, o.workflows, proc.Stderr)
+	checked, err := lintWorkflows(dir, o.workflows, proc.Stderr)
 	if err != nil {
 		return nil, err
 	}
@@ -92,6 +104,10 @@ func prepareExec(ctx context.Context, proc Process, o *execOptions, eventName st
 		return nil, err
 	}
 	info, err := readRepo(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	actions, err := o.actions.resolver(proc, parseRemote(info.RemoteURL).ServerURL)
 	if err != nil {
 		return nil, err
 	}
@@ -106,26 +122,19 @@ func prepareExec(ctx context.Context, proc Process, o *execOptions, eventName st
 		User:      proc.getenv("USER"),
 		RunID:     strconv.FormatInt(proc.now().Unix(), 10),
 	})
-	plan, err := pipeline.NewPlan(workflows, gh.Event)
-	switch {
-	case errors.Is(err, pipeline.ErrNotTriggered):
-		fmt.Fprintf(proc.Stderr, "anvil: nothing to run: %v\nanvil: give another event, e.g. anvil exec workflow_dispatch\n", err)
-		plan = &pipeline.Plan{Event: eventName}
-	case err != nil:
-		return nil, usageError(fmt.Errorf("planning %s: %w", eventName, err))
-	}
-	if o.job != "" && len(plan.Workflows) > 0 {
-		if plan, err = plan.Select(o.job); err != nil {
-			return nil, usageError(err)
-		}
+	plan, broken, err := planChecked(checked, gh.Event, o.job, proc.Stderr)
+	if err != nil {
+		return nil, err
 	}
 	return &execPrep{
 		plan:      plan,
+		broken:    broken,
 		platforms: plats,
 		config: executor.Config{
 			WorkDir:       o.workDir,
 			SourceDir:     dir,
 			LocalCheckout: true,
+			Actions:       actions,
 			Github:        gh.Context,
 			Secrets:       vals.Secrets,
 			Vars:          vals.Vars,

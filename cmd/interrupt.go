@@ -13,6 +13,29 @@ import (
 type killSwitch struct {
 	mu    sync.Mutex
 	kills []func()
+	// notes replace what the first and second interrupt print, for
+	// commands that stop differently (anvil daemon).
+	notes [2]string
+}
+
+// setInterruptNotes sets what the first and second interrupt of the
+// context's command print.
+func setInterruptNotes(ctx context.Context, first, second string) {
+	if ks, ok := ctx.Value(killSwitchKey{}).(*killSwitch); ok {
+		ks.mu.Lock()
+		ks.notes = [2]string{first, second}
+		ks.mu.Unlock()
+	}
+}
+
+// note returns the command's note i, or def.
+func (ks *killSwitch) note(i int, def string) string {
+	ks.mu.Lock()
+	defer ks.mu.Unlock()
+	if ks.notes[i] != "" {
+		return ks.notes[i]
+	}
+	return def
 }
 
 type killSwitchKey struct{}
@@ -61,13 +84,13 @@ func cancelOnInterrupt(parent context.Context, proc Process) (ctx context.Contex
 		if !wait() {
 			return
 		}
-		fmt.Fprintln(proc.Stderr, "\nanvil: interrupted: cancelling the run (cancelled() and always() steps and post steps still run); press Ctrl-C again to stop everything now")
+		fmt.Fprintln(proc.Stderr, ks.note(0, "\nanvil: interrupted: cancelling the run (cancelled() and always() steps and post steps still run); press Ctrl-C again to stop everything now"))
 		cancel(errInterrupted)
 		if !wait() {
 			return
 		}
 		if ks.kill() {
-			fmt.Fprintln(proc.Stderr, "anvil: interrupted again: stopping every step now; press Ctrl-C a third time to exit without cleaning up")
+			fmt.Fprintln(proc.Stderr, ks.note(1, "anvil: interrupted again: stopping every step now; press Ctrl-C a third time to exit without cleaning up"))
 			if !wait() {
 				return
 			}

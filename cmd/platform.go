@@ -8,25 +8,31 @@ import (
 	"codeberg.org/anvil-ci/anvil/executor"
 )
 
-// platforms maps runs-on labels to where jobs with them run. Only "host"
-// exists until the Docker executor arrives.
+// platforms maps runs-on labels to where jobs with them run: "host" or
+// "docker://IMAGE".
 type platforms struct {
 	// labels holds the labels given with -P; empty means every job runs
 	// on the host.
 	labels map[string]string
 }
 
-// parsePlatforms reads -P LABEL=host flags.
+// parsePlatforms reads -P LABEL=host and -P LABEL=docker://IMAGE flags.
 func parsePlatforms(flags []string) (platforms, error) {
 	p := platforms{labels: map[string]string{}}
 	for _, f := range flags {
 		label, target, ok := strings.Cut(f, "=")
-		label = strings.TrimSpace(label)
+		label, target = strings.TrimSpace(label), strings.TrimSpace(target)
 		if !ok || label == "" {
-			return p, usageErrorf("-P %q: write it as LABEL=host, e.g. -P ubuntu-latest=host", f)
+			return p, usageErrorf("-P %q: write it as LABEL=host or LABEL=docker://IMAGE, e.g. -P ubuntu-latest=docker://node:20-bookworm", f)
 		}
-		if target != "host" {
-			return p, usageErrorf("-P %s=%s: only \"host\" is supported for now; docker://IMAGE comes with the Docker executor", label, target)
+		image, isDocker := strings.CutPrefix(target, "docker://")
+		switch {
+		case target == "host":
+		case isDocker && image != "" && !strings.ContainsAny(image, " \t"):
+		case isDocker:
+			return p, usageErrorf("-P %s=%s: name the image, e.g. -P %s=docker://node:20-bookworm", label, target, label)
+		default:
+			return p, usageErrorf("-P %s=%s: the target must be host or docker://IMAGE", label, target)
 		}
 		p.labels[label] = target
 	}
@@ -38,18 +44,44 @@ func (p platforms) note() string {
 	if len(p.labels) > 0 {
 		return ""
 	}
-	return "note: no -P given: every job runs directly on this host, whatever its runs-on says"
+	return "note: no -P given: every job runs directly on this host, whatever its runs-on says (use -P LABEL=docker://IMAGE for containers)"
 }
 
 // backendFor returns the engine's BackendFor: every job on host, or, with
-// -P, only jobs whose labels are all mapped.
-func (p platforms) backendFor(host executor.Backend) executor.BackendFor {
+// -P, only jobs whose labels are all mapped, on the host or, when one of
+// its labels maps to docker://IMAGE, in a container of IMAGE on the
+// backend docker returns (asked for only then).
+func (p platforms) backendFor(host executor.Backend, docker func() (executor.Backend, error)) executor.BackendFor {
 	return func(runsOn []string) (executor.Backend, executor.JobSpecHints, error) {
 		if err := p.check(runsOn); err != nil {
 			return nil, executor.JobSpecHints{}, err
 		}
-		return host, executor.JobSpecHints{}, nil
+		image, err := p.image(runsOn)
+		if err != nil || image == "" {
+			return host, executor.JobSpecHints{}, err
+		}
+		b, err := docker()
+		if err != nil {
+			return nil, executor.JobSpecHints{}, err
+		}
+		return b, executor.JobSpecHints{Image: image}, nil
 	}
+}
+
+// image returns the image the job's labels map to, "" for the host.
+func (p platforms) image(runsOn []string) (string, error) {
+	image, from := "", ""
+	for _, l := range runsOn {
+		img, ok := strings.CutPrefix(p.labels[l], "docker://")
+		if !ok {
+			continue
+		}
+		if image != "" && img != image {
+			return "", fmt.Errorf("runs-on labels %q and %q map to different images (%s, %s); map them to the same docker://IMAGE", from, l, image, img)
+		}
+		image, from = img, l
+	}
+	return image, nil
 }
 
 // check returns an error naming the first runs-on label -P does not map.
@@ -62,7 +94,7 @@ func (p platforms) check(runsOn []string) error {
 	}
 	for _, l := range runsOn {
 		if _, ok := p.labels[l]; !ok {
-			return fmt.Errorf("runs-on label %q is not mapped (mapped: %s); add -P %s=host to run it on this host", l, p.mapped(), l)
+			return fmt.Errorf("runs-on label %q is not mapped (mapped: %s); add -P %s=host to run it on this host, or -P %s=docker://IMAGE to run it in a container", l, p.mapped(), l, l)
 		}
 	}
 	return nil

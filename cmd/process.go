@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"syscall"
 	"time"
 
 	"golang.org/x/term"
@@ -14,6 +15,10 @@ import (
 type Process struct {
 	Stdout io.Writer
 	Stderr io.Writer
+	// Stdin is read by prompts (anvil register); StdinTerminal reports
+	// that it is a terminal, which allows prompting.
+	Stdin         io.Reader
+	StdinTerminal bool
 	// LookupEnv reads anvil's own environment: -s NAME, NO_COLOR, USER.
 	LookupEnv func(key string) (string, bool)
 	// Environ lists anvil's environment as KEY=VALUE; jobs start from the
@@ -22,8 +27,8 @@ type Process struct {
 	// Terminal reports that Stdout is a terminal, which selects the
 	// terminal progress printer.
 	Terminal bool
-	// Interrupts delivers Ctrl-C. The first cancels the run, the second
-	// calls Exit. Nil means no interrupts.
+	// Interrupts delivers Ctrl-C and SIGTERM. The first cancels the run,
+	// the second calls Exit. Nil means no interrupts.
 	Interrupts <-chan os.Signal
 	// Exit ends the process at once.
 	Exit func(code int)
@@ -48,20 +53,22 @@ func (p Process) selfBinary() string {
 }
 
 // OSProcess returns the Process of the running program, listening for
-// Ctrl-C.
+// Ctrl-C and SIGTERM.
 func OSProcess() Process {
 	interrupts := make(chan os.Signal, 2)
-	signal.Notify(interrupts, os.Interrupt)
+	signal.Notify(interrupts, os.Interrupt, syscall.SIGTERM)
 	return Process{
-		Stdout:     os.Stdout,
-		Stderr:     os.Stderr,
-		LookupEnv:  os.LookupEnv,
-		Environ:    os.Environ,
-		Terminal:   term.IsTerminal(int(os.Stdout.Fd())),
-		Interrupts: interrupts,
-		Exit:       os.Exit,
-		Now:        time.Now,
-		Executable: os.Executable,
+		Stdout:        os.Stdout,
+		Stderr:        os.Stderr,
+		Stdin:         os.Stdin,
+		StdinTerminal: term.IsTerminal(int(os.Stdin.Fd())),
+		LookupEnv:     os.LookupEnv,
+		Environ:       os.Environ,
+		Terminal:      term.IsTerminal(int(os.Stdout.Fd())),
+		Interrupts:    interrupts,
+		Exit:          os.Exit,
+		Now:           time.Now,
+		Executable:    os.Executable,
 	}
 }
 

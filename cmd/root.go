@@ -43,9 +43,13 @@ func NewRoot(proc Process) *cobra.Command {
 	})
 	root.AddCommand(
 		newExecCommand(proc),
+		newLintCommand(proc),
 		newDemoCommand(proc),
 		newVersionCommand(proc),
 		newActionCommand(proc),
+		newRegisterCommand(proc),
+		newDaemonCommand(proc),
+		newGenerateConfigCommand(proc),
 	)
 	return root
 }

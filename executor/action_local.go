@@ -152,6 +152,7 @@ func (s *stepRun) runComposite(ctx context.Context, action *pipeline.Action, dir
 		depth:      s.sc.depth + 1,
 		index:      s.sc.index,
 		stage:      s.sc.stage,
+		summary:    &s.summary,
 	}
 	prevPath := j.github["action_path"]
 	j.github["action_path"] = j.env.Path(dir)
@@ -163,6 +164,10 @@ func (s *stepRun) runComposite(ctx context.Context, action *pipeline.Action, dir
 	c.Steps = sc.steps
 	c.Inputs = in
 	for name, o := range action.Outputs {
+		if name == passThroughOutput {
+			s.passThroughOutputs(c, action, o.Value)
+			continue
+		}
 		val, err := c.Interpolate(o.Value)
 		if err != nil {
 			s.log("error", "%s: output %s: %v", action.File, name, err)
@@ -175,6 +180,42 @@ func (s *stepRun) runComposite(ctx context.Context, action *pipeline.Action, dir
 		return fmt.Errorf("%w: a step of %s failed", errStepFailed, s.st.Uses)
 	}
 	return nil
+}
+
+// passThroughOutput is an Anvil extension for composite actions whose
+// outputs are only known at run time (terraform-apply exports one output
+// per Terraform output): an output named "*" whose value is a step's
+// outputs object, e.g. ${{ steps.apply.outputs }}, makes every output of
+// that step an output of the action, unless the action declares one of
+// the same name.
+const passThroughOutput = "*"
+
+// passThroughOutputs copies the outputs object expression evaluates to
+// into the step's outputs, leaving declared outputs alone.
+func (s *stepRun) passThroughOutputs(c *expr.Contexts, action *pipeline.Action, expression string) {
+	v, err := c.Evaluate(expression)
+	if err != nil {
+		s.log("error", "%s: output *: %v", action.File, err)
+		s.sc.failed = true
+		return
+	}
+	outputs := map[string]string{}
+	switch m := v.(type) {
+	case map[string]string:
+		outputs = m
+	case map[string]any:
+		for k, val := range m {
+			outputs[k] = expr.ToString(val)
+		}
+	default:
+		s.log("warning", "%s: output * is not a step's outputs object; write ${{ steps.ID.outputs }}", action.File)
+		return
+	}
+	for k, val := range outputs {
+		if _, declared := action.Outputs[k]; !declared {
+			s.outputs[k] = val
+		}
+	}
 }
 
 var inputEnvName = regexp.MustCompile(`[ ]`)

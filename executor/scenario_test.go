@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -40,8 +41,16 @@ type scenarioConfig struct {
 	CancelAfterLine string `json:"cancel_after_line"`
 	// Needs lists programs the scenario needs on PATH (e.g. node, python3).
 	Needs []string `json:"needs"`
+	// Backends lists the backends the scenario runs on ("host",
+	// "docker"); empty means both. TestConformance runs each on both.
+	Backends []string `json:"backends"`
 	// Result is the expected overall result.
 	Result string `json:"result"`
+}
+
+// runsOn reports whether the scenario runs on backend.
+func (c scenarioConfig) runsOn(backend string) bool {
+	return len(c.Backends) == 0 || slices.Contains(c.Backends, backend)
 }
 
 // recorder keeps events per job, in order.
@@ -156,6 +165,17 @@ func gitRepo(t *testing.T, src string) string {
 // transcript and the result.
 func runScenario(t *testing.T, dir string, cfg scenarioConfig) (string, *executor.RunResult) {
 	t.Helper()
+	return runScenarioOn(t, dir, cfg, hostBackends)
+}
+
+// hostBackends runs every job on the host backend.
+func hostBackends([]string) (executor.Backend, executor.JobSpecHints, error) {
+	return host.New(host.Config{Grace: 2 * time.Second}), executor.JobSpecHints{}, nil
+}
+
+// runScenarioOn is runScenario with the jobs on the given backends.
+func runScenarioOn(t *testing.T, dir string, cfg scenarioConfig, backends executor.BackendFor) (string, *executor.RunResult) {
+	t.Helper()
 	repo := gitRepo(t, dir)
 	files, err := pipeline.Discover(repo, "")
 	if err != nil {
@@ -199,9 +219,7 @@ func runScenario(t *testing.T, dir string, cfg scenarioConfig) (string, *executo
 		}
 	}
 	eng := executor.New(executor.Config{
-		Backends: func(runsOn []string) (executor.Backend, executor.JobSpecHints, error) {
-			return host.New(host.Config{Grace: 2 * time.Second}), executor.JobSpecHints{}, nil
-		},
+		Backends:      backends,
 		Sink:          rec,
 		WorkDir:       work,
 		SourceDir:     repo,
@@ -253,6 +271,9 @@ func TestScenarios(t *testing.T) {
 				if err := json.Unmarshal(data, &cfg); err != nil {
 					t.Fatalf("scenario.json: %v", err)
 				}
+			}
+			if !cfg.runsOn("host") {
+				t.Skipf("scenario runs only on %q; TestConformance runs it", cfg.Backends)
 			}
 			for _, p := range cfg.Needs {
 				if _, err := exec.LookPath(p); err != nil {

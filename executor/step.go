@@ -28,6 +28,9 @@ type scope struct {
 	// index is the job step the lines belong to (events); stage too.
 	index int
 	stage string
+	// summary collects the step summaries of a composite's steps into the
+	// composite step's own.
+	summary *strings.Builder
 }
 
 // stepRun carries one step's state while it runs.
@@ -91,6 +94,9 @@ func (j *jobInstance) runStep(ctx context.Context, sc *scope, st *pipeline.Step)
 		} else {
 			sc.failed = true
 		}
+	}
+	if !top && sc.summary != nil {
+		sc.summary.WriteString(s.summary.String())
 	}
 	if top {
 		summary := e.masker.Mask(s.summary.String())

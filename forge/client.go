@@ -29,14 +29,15 @@ type Client interface {
 
 	// Register creates a runner on the forge with the registration token in
 	// req and returns it with its uuid and token (the credentials every
-	// later call sends). req.Version defaults to Config.Version. Labels are
-	// the names only (see LabelNames). Not idempotent: each call that reaches
+	// later call sends). req.Version defaults to Config.Version. Only the
+	// labels' names are sent (LabelNames strips ":schema[:arg]"), so full
+	// labels may be passed. Not idempotent: each call that reaches
 	// the forge creates a runner, so a retry after a lost reply leaves an
 	// orphan runner behind (harmless: it shows offline and can be deleted).
 	Register(ctx context.Context, req *runnerv1.RegisterRequest) (*runnerv1.Runner, error)
 
-	// Declare tells the forge the runner's version and label names; call it
-	// on every daemon start. Forges older than Gitea 1.21 answer
+	// Declare tells the forge the runner's version and labels (their names
+	// only, as in Register); call it on every daemon start. Forges older than Gitea 1.21 answer
 	// ErrUnimplemented: go on without it. Idempotent.
 	Declare(ctx context.Context, version string, labels []string) error
 

@@ -25,8 +25,12 @@ func (c *ConnectClient) Register(ctx context.Context, req *runnerv1.RegisterRequ
 	if c.configErr != nil {
 		return nil, c.configErr
 	}
-	if req.GetVersion() == "" && c.cfg.Version != "" {
-		req = proto.CloneOf(req)
+	if req == nil {
+		req = &runnerv1.RegisterRequest{}
+	}
+	req = proto.CloneOf(req)
+	req.Labels = LabelNames(req.GetLabels())
+	if req.GetVersion() == "" {
 		req.Version = c.cfg.Version
 	}
 	resp, err := c.runner.Register(ctx, versioned(c, connect.NewRequest(req)))
@@ -44,7 +48,7 @@ func (c *ConnectClient) Declare(ctx context.Context, version string, labels []st
 	if c.configErr != nil {
 		return c.configErr
 	}
-	req := connect.NewRequest(&runnerv1.DeclareRequest{Version: version, Labels: labels})
+	req := connect.NewRequest(&runnerv1.DeclareRequest{Version: version, Labels: LabelNames(labels)})
 	_, err := c.runner.Declare(ctx, authorize(c, req))
 	return wrap("declaring the runner's version and labels", err)
 }

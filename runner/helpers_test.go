@@ -163,16 +163,17 @@ func checkReport(t *testing.T, rec forgetest.TaskRecord) {
 	if len(rec.Notes) > 0 {
 		t.Errorf("task %d: the forge noted protocol problems:\n%s", rec.ID, strings.Join(rec.Notes, "\n"))
 	}
+	// The last state sent (the forge ignores states after a cancel).
 	var prevEnd int64
-	for _, st := range rec.Steps {
-		if st.Result == 0 {
-			t.Errorf("task %d: step %d has no result", rec.ID, st.ID)
+	for _, st := range rec.LastState.GetSteps() {
+		if st.GetResult() == 0 {
+			t.Errorf("task %d: step %d has no result", rec.ID, st.GetId())
 		}
-		if st.LogIndex < prevEnd || st.LogIndex+st.LogLength > rec.LogLength {
+		if st.GetLogIndex() < prevEnd || st.GetLogIndex()+st.GetLogLength() > rec.LogLength {
 			t.Errorf("task %d: step %d log range [%d,+%d) overlaps the previous step (ends %d) or leaves the log (%d rows)",
-				rec.ID, st.ID, st.LogIndex, st.LogLength, prevEnd, rec.LogLength)
+				rec.ID, st.GetId(), st.GetLogIndex(), st.GetLogLength(), prevEnd, rec.LogLength)
 		}
-		prevEnd = st.LogIndex + st.LogLength
+		prevEnd = st.GetLogIndex() + st.GetLogLength()
 	}
 	secrets := []string{rec.Token}
 	for _, v := range rec.Secrets {

@@ -47,7 +47,9 @@ func (p *pacer) ok()     { p.fails = 0 }
 // poll fetches and starts tasks while there is capacity, until ctx ends,
 // the runner is unregistered, or (Once) one task has been taken.
 func (r *Runner) poll(ctx context.Context) error {
-	p := &pacer{pace: r.cfg.Pace, interval: r.cfg.FetchInterval}
+	// Start in the normal pace: FetchInterval, slowing down after
+	// IdleAfter without work.
+	p := &pacer{pace: r.cfg.Pace, interval: r.cfg.FetchInterval, lastWork: r.cfg.Now().Add(-r.cfg.Pace.BriskFor)}
 	var version int64
 	timer := time.NewTimer(0)
 	defer timer.Stop()
@@ -133,7 +135,8 @@ func (r *Runner) unregistered(err error) error {
 }
 
 // start runs task in a goroutine of its own; release frees its slot once
-// the job has ended.
+// the job has ended and its report is in (the forge counts the task as
+// running until then).
 func (r *Runner) start(task *runnerv1.Task, release func()) {
 	r.mu.Lock()
 	r.running++
@@ -142,11 +145,11 @@ func (r *Runner) start(task *runnerv1.Task, release func()) {
 	r.reports.Add(1)
 	go func() {
 		defer r.reports.Done()
+		defer release()
 		rep := r.runTask(task, func() {
 			r.mu.Lock()
 			r.running--
 			r.mu.Unlock()
-			release()
 			r.tasks.Done()
 		})
 		if rep == nil {

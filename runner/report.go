@@ -42,7 +42,9 @@ type reporter struct {
 	// counts final states it answered without all of them.
 	sentOutputs []string
 	outputTries int
-	// savedAcked and changedSinceSave tell saveState whether to write.
+	// savedAcked and changedSinceSave tell saveState whether to write;
+	// saveMu serializes saves.
+	saveMu           sync.Mutex
 	savedAcked       int64
 	changedSinceSave atomic.Bool
 

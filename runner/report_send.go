@@ -195,6 +195,12 @@ func (r *reporter) sendLogs(ctx context.Context, noMore bool, maxBatches int) (b
 // (a user cancelled it) calls onCancel.
 func (r *reporter) sendState(ctx context.Context, final bool) error {
 	r.mu.Lock()
+	if r.closing && !final {
+		// The result goes only with the final state, after the log is
+		// closed and together with the outputs.
+		r.mu.Unlock()
+		return nil
+	}
 	state := r.st.proto()
 	var outputs map[string]string
 	if final && len(r.st.Outputs) > 0 {
@@ -241,6 +247,8 @@ func (r *reporter) sendState(ctx context.Context, final bool) error {
 
 // saveState writes the state to disk when it changed since the last save.
 func (r *reporter) saveState() {
+	r.saveMu.Lock()
+	defer r.saveMu.Unlock()
 	r.mu.Lock()
 	st := r.st
 	st.Steps = slices.Clone(r.st.Steps)

@@ -98,7 +98,11 @@ func (r *Runner) Run(ctx context.Context) error {
 		r.hardCancel(err)
 		r.reportCancel()
 	}
-	r.drain()
+	shutdown := r.cfg.ShutdownTimeout
+	if r.cfg.Once && ctx.Err() == nil {
+		shutdown = r.cfg.Timeout // Once: the task runs to its end
+	}
+	r.drain(shutdown)
 	if err != nil {
 		return err
 	}
@@ -117,17 +121,17 @@ func (r *Runner) CancelTasks() {
 
 // drain waits for running tasks (cancelling them after ShutdownTimeout)
 // and then, for a bounded time, for their reports.
-func (r *Runner) drain() {
+func (r *Runner) drain(shutdown time.Duration) {
 	tasksDone := make(chan struct{})
 	go func() {
 		r.tasks.Wait()
 		close(tasksDone)
 	}()
 	if n := r.runningTasks(); n > 0 {
-		r.log.WithFields(logrus.Fields{"tasks": n, "shutdown_timeout": r.cfg.ShutdownTimeout}).
+		r.log.WithFields(logrus.Fields{"tasks": n, "shutdown_timeout": shutdown}).
 			Info("waiting for running jobs to finish before stopping")
 	}
-	timer := time.NewTimer(r.cfg.ShutdownTimeout)
+	timer := time.NewTimer(shutdown)
 	defer timer.Stop()
 	select {
 	case <-tasksDone:

@@ -21,15 +21,18 @@ import (
 // record cut short by a crash is dropped when the file is reopened.
 //
 // One goroutine appends (the engine's events, under the reporter's lock);
-// another reads batches to send. Reads see only what Flush has written.
+// another reads batches to send. Each row is written with one write call
+// and no buffering in the process, so a row is safe in the file (the
+// system's page cache) as soon as Append returns, even if the runner is
+// killed right after.
 type spool struct {
 	path string
 
 	mu   sync.Mutex
 	w    *os.File
-	buf  *bufio.Writer
-	rows int64 // rows appended
-	size int64 // bytes appended
+	buf  []byte // the record being written, reused
+	rows int64  // rows appended
+	size int64  // bytes appended
 	// marks holds the byte offset of every markEvery-th row, so that a
 	// read can start at any row without keeping an offset per row.
 	marks []int64
@@ -67,7 +70,6 @@ func openSpool(path string) (*spool, error) {
 		w.Close()
 		return nil, fmt.Errorf("opening the log spool: %w", err)
 	}
-	s.buf = bufio.NewWriterSize(w, 64<<10)
 	r, err := os.Open(path)
 	if err != nil {
 		w.Close()
@@ -111,14 +113,14 @@ func (s *spool) Append(t time.Time, content string) (int64, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var hdr [recordHeader]byte
-	binary.BigEndian.PutUint64(hdr[:8], uint64(t.UnixNano()))
-	binary.BigEndian.PutUint32(hdr[8:], uint32(len(content)))
-	if _, err := s.buf.Write(hdr[:]); err != nil {
+	s.buf = binary.BigEndian.AppendUint64(s.buf[:0], uint64(t.UnixNano()))
+	s.buf = binary.BigEndian.AppendUint32(s.buf, uint32(len(content)))
+	s.buf = append(s.buf, content...)
+	if _, err := s.w.Write(s.buf); err != nil {
 		return 0, fmt.Errorf("writing the log spool: %w", err)
 	}
-	if _, err := s.buf.WriteString(content); err != nil {
-		return 0, fmt.Errorf("writing the log spool: %w", err)
+	if cap(s.buf) > 64<<10 {
+		s.buf = nil // keep no large buffer after a long line
 	}
 	if s.rows%markEvery == 0 {
 		s.marks = append(s.marks, s.size)
@@ -129,13 +131,10 @@ func (s *spool) Append(t time.Time, content string) (int64, error) {
 	return i, nil
 }
 
-// Flush makes every appended row readable and returns their number.
+// Flush returns the number of rows readable (all appended rows).
 func (s *spool) Flush() (int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.buf.Flush(); err != nil {
-		return 0, fmt.Errorf("writing the log spool: %w", err)
-	}
 	return s.rows, nil
 }
 
@@ -209,14 +208,11 @@ func (s *spool) Read(c cursor, end int64, maxRows, maxBytes int) ([]row, cursor,
 // errBadSpool says a spool file holds something that is not a record.
 var errBadSpool = errors.New("damaged record")
 
-// Close flushes and closes the files.
+// Close closes the files.
 func (s *spool) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	err := s.buf.Flush()
-	if cerr := s.w.Close(); err == nil {
-		err = cerr
-	}
+	err := s.w.Close()
 	s.r.Close()
 	return err
 }

@@ -64,15 +64,19 @@ func stamp(t time.Time) *timestamppb.Timestamp {
 // ended with result: a step cut off while running gets the task's result,
 // a step that never started is skipped.
 func (s *taskState) finishSteps(result runnerv1.Result, now time.Time) {
+	var end int64 // where the previous step's rows end
 	for i := range s.Steps {
 		st := &s.Steps[i]
 		if st.Result != runnerv1.Result_RESULT_UNSPECIFIED {
+			end = st.LogIndex + st.LogLength
 			continue
 		}
 		if st.StartedAt.IsZero() {
 			st.Result = runnerv1.Result_RESULT_SKIPPED
+			st.LogIndex, st.LogLength = end, 0
 			continue
 		}
+		end = st.LogIndex + st.LogLength
 		st.Result = result
 		if result == runnerv1.Result_RESULT_SUCCESS {
 			st.Result = runnerv1.Result_RESULT_FAILURE

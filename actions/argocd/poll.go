@@ -102,6 +102,27 @@ func (p *poller) run(ctx context.Context, refresh func(poll int) string, check f
 	}
 }
 
+// settle reads the application once more with refresh=normal after an
+// operation ended: times have whole seconds, so reconciledAt can equal
+// finishedAt while the status is still from before the operation, and the
+// refresh makes Argo CD compare again before answering.
+func (p *poller) settle(ctx context.Context) error {
+	rctx, cancel := context.WithDeadline(ctx, p.deadline)
+	defer cancel()
+	a, err := p.client.Application(rctx, p.app, "normal")
+	switch {
+	case err == nil:
+		p.last = a
+		if line := describe(a); line != p.lastLine {
+			p.lastLine = line
+			p.logf("%s: %s", p.app, line)
+		}
+	case errors.Is(err, ErrUnauthenticated):
+		return fmt.Errorf("reading %s: %w", p.app, withHint(err))
+	}
+	return nil
+}
+
 func (p *poller) logf(format string, args ...any) {
 	if p.log == nil {
 		return

@@ -80,6 +80,9 @@ func syncOn(ctx context.Context, p *poller, cfg SyncConfig, res *Result) error {
 	if err != nil {
 		return err
 	}
+	if err := p.settle(ctx); err != nil {
+		return err
+	}
 	st := p.last.Status.OperationState
 	if st == nil {
 		return fmt.Errorf("%w: %s shows no operation state after the sync", ErrFailed, p.app)

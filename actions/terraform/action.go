@@ -75,7 +75,7 @@ func (a *Action) init(ctx context.Context, dir string, env, backendConfig []stri
 	}
 	code, _, err := a.run(ctx, dir, env, args...)
 	if err != nil {
-		return ctxFailure(ctx, err)
+		return initFailure(ctx, err)
 	}
 	if code != 0 {
 		return failf(ReasonInitFailed, "terraform init exited with %d in %s; see its messages above", code, dir)
@@ -134,6 +134,16 @@ func ctxFailure(ctx context.Context, err error) error {
 		return &Failure{Reason: ReasonTimeout, Err: fmt.Errorf("%w; raise the timeout input if the operation needs longer", err)}
 	case ctx.Err() != nil:
 		return &Failure{Reason: ReasonCancelled, Err: err}
+	}
+	return err
+}
+
+// initFailure is ctxFailure, with init-failed for errors that are not the
+// context's (terraform missing or not starting).
+func initFailure(ctx context.Context, err error) error {
+	err = ctxFailure(ctx, err)
+	if ReasonOf(err) == "" {
+		return &Failure{Reason: ReasonInitFailed, Err: err}
 	}
 	return err
 }

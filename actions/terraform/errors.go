@@ -23,7 +23,8 @@ const (
 	ReasonApplyFailed Reason = "apply-failed"
 	// ReasonPlanFailed: Terraform failed while planning.
 	ReasonPlanFailed Reason = "plan-failed"
-	// ReasonInitFailed: terraform init or workspace selection failed.
+	// ReasonInitFailed: terraform is missing, or init or workspace
+	// selection failed.
 	ReasonInitFailed Reason = "init-failed"
 	// ReasonBundleInvalid: the bundle cannot be read or decrypted.
 	ReasonBundleInvalid Reason = "bundle-invalid"

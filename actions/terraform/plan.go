@@ -65,7 +65,7 @@ func (a *Action) plan(ctx context.Context, o PlanOptions, withBundle bool) (*Pla
 	}
 	version, err := a.version(ctx, dir)
 	if err != nil {
-		return nil, ctxFailure(ctx, err)
+		return nil, initFailure(ctx, err)
 	}
 	if err := a.init(ctx, dir, nil, o.BackendConfig); err != nil {
 		return nil, err

@@ -138,8 +138,8 @@ func writeChanges(b *strings.Builder, s *PlanSummary) {
 
 // writeText quotes text in a folded code block.
 func writeText(b *strings.Builder, title, text string) {
-	text = strings.TrimSpace(text)
-	if text == "" {
+	text = strings.TrimRight(strings.TrimLeft(text, "\n"), "\n ")
+	if strings.TrimSpace(text) == "" {
 		return
 	}
 	if len(text) > maxReportText {

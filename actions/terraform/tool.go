@@ -105,12 +105,14 @@ func (t *Tool) Run(ctx context.Context, inv Invocation) (int, error) {
 			return
 		case <-ctx.Done():
 		}
+		fmt.Fprintf(t.cfg.Stderr, "Interrupting terraform %s (%v); it gets %s to stop and release the state lock\n", verb(inv.Args), context.Cause(ctx), t.cfg.Grace)
 		_ = interruptGroup(cmd.Process.Pid)
 		timer := time.NewTimer(t.cfg.Grace)
 		defer timer.Stop()
 		select {
 		case <-done:
 		case <-timer.C:
+			fmt.Fprintf(t.cfg.Stderr, "terraform %s did not stop within %s; killing it (the state lock may stay held: see terraform force-unlock)\n", verb(inv.Args), t.cfg.Grace)
 			_ = killGroup(cmd.Process.Pid)
 		}
 	}()

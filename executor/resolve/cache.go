@@ -114,7 +114,7 @@ func exists(path string) bool {
 // sharing the cache, wait for the first and use its result. refName, when
 // known, is the tag or branch that pointed to commit, for servers that
 // refuse fetching by id.
-func (r *Resolver) ensureCommit(ctx context.Context, repoURL, refName, commit string) (string, error) {
+func (r *Resolver) ensureCommit(ctx context.Context, ref Ref, repoURL, refName, commit string) (string, error) {
 	dir := r.commitDir(commit)
 	if exists(dir) {
 		return dir, nil
@@ -134,7 +134,7 @@ func (r *Resolver) ensureCommit(ctx context.Context, repoURL, refName, commit st
 	if err := r.download(ctx, repoURL, refName, commit, dir); err != nil {
 		return "", err
 	}
-	r.logf("fetched commit %s from %s in %s", commit, repoURL, time.Since(start).Round(time.Millisecond))
+	r.logf("fetched %s@%s (commit %s) from %s in %s", ref.Repository(), ref.Version, commit, repoURL, time.Since(start).Round(time.Millisecond))
 	return dir, nil
 }
 

@@ -48,6 +48,10 @@ func (r *Resolver) lockKey(ctx context.Context, name string) (func(), error) {
 		return nil, err
 	}
 	path := filepath.Join(r.cfg.CacheDir, "locks", name+".lock")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		release()
+		return nil, fmt.Errorf("creating the action cache: %w (give a writable directory, e.g. with --action-cache)", err)
+	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
 		release()

@@ -84,6 +84,9 @@ func TestResolveErrors(t *testing.T) {
 	}{
 		{name: "unknown repository", uses: "acme/missing@v1", wantErr: resolve.ErrNotFound,
 			wantMsg: []string{"resolving acme/missing@v1 from " + f.srv.URL + "/acme/missing", "not found", "--action-mirror", "--local-repository acme/missing@v1=DIR"}},
+		{name: "unknown at every source", uses: "acme/missing@v1", wantErr: resolve.ErrNotFound,
+			cfg:     resolve.Config{Sources: []string{f.srv.URL + "/mirror", f.srv.URL}},
+			wantMsg: []string{"resolving acme/missing@v1 (tried " + f.srv.URL + "/mirror/acme/missing, " + f.srv.URL + "/acme/missing)"}},
 		{name: "unknown tag", uses: "acme/composite@v9", wantErr: resolve.ErrNotFound,
 			wantMsg: []string{`no tag or branch "v9"`, "pin an existing tag or a full commit SHA"}},
 		{name: "abbreviated commit", uses: "acme/composite@abc1234", wantErr: resolve.ErrInvalid,
@@ -130,7 +133,6 @@ func TestResolveErrors(t *testing.T) {
 				t.Errorf("resolving %s: error %T is not a *resolve.Error", tt.uses, err)
 			}
 			msg := err.Error()
-			t.Log(msg)
 			if !strings.Contains(msg, tt.uses) {
 				t.Errorf("error %q does not name %s", msg, tt.uses)
 			}
@@ -242,11 +244,16 @@ func TestMirrorAndLocalReplaceSources(t *testing.T) {
 func TestFetchWithoutFetchBySHA(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, gittest.Options{NoFetchBySHA: true})
+	strict := f.srv.NewRepo(t, "acme/strict", false)
+	old := strict.Commit(t, "main", map[string]string{"action.yml": "name: strict\n", "VERSION": "old\n"}, "old")
+	strict.Commit(t, "main", map[string]string{"VERSION": "new\n"}, "new")
 	r := f.resolver(t, resolve.Config{})
 	for uses, want := range map[string]string{
 		"acme/composite@v1":                        "v1",
 		"acme/composite@" + f.sha["composite@dev"]: "dev",
 		"acme/composite@dev":                       "dev",
+		"acme/strict@" + old:                       "old",
+		"acme/strict@main":                         "new",
 	} {
 		dir, err := resolveAction(t, r, uses)
 		if err != nil {

@@ -37,6 +37,9 @@ func (v *service) UpdateLog(ctx context.Context, req *connect.Request[runnerv1.U
 			t.notef("UpdateLog: a request with no rows and no_more was ignored; the log stays open (the closing request must carry a row)")
 		}
 		return ackReply(ack), nil
+	case index < 0:
+		t.notef("UpdateLog: negative index %d ignored", index)
+		return ackReply(ack), nil
 	case index > ack:
 		t.notef("UpdateLog: rows from %d ignored: only %d stored (resend from the ack index)", index, ack)
 		return ackReply(ack), nil

@@ -1,12 +1,6 @@
 package forgetest
 
 import (
-	"context"
-	"crypto/rand"
-	"crypto/sha1"
-	"encoding/hex"
-	"encoding/json"
-	"fmt"
 	"maps"
 	"slices"
 	"time"
@@ -161,106 +155,4 @@ func (s *Server) Cancel(id int64) {
 	t.stop(StatusCancelled, now)
 	s.resolve(now)
 	s.notify()
-}
-
-func (s *Server) defaultContext(t *taskState, runID int64) map[string]any {
-	base := s.URL()
-	sum := sha1.Sum([]byte(fmt.Sprintf("forgetest task %d", t.id)))
-	sha := hex.EncodeToString(sum[:])
-	repo := map[string]any{
-		"name": "repo", "full_name": "forgetest/repo", "default_branch": "main",
-		"html_url": base + "/forgetest/repo", "clone_url": base + "/forgetest/repo.git",
-		"owner": map[string]any{"login": "forgetest", "username": "forgetest"},
-	}
-	return map[string]any{
-		"action": "", "action_path": "", "action_ref": "", "action_repository": "", "action_status": "",
-		"actor": "forgetest", "api_url": base + "/api/v1", "base_ref": "", "env": "",
-		"event": map[string]any{
-			"ref": "refs/heads/main", "before": "0000000000000000000000000000000000000000", "after": sha,
-			"repository": repo, "pusher": map[string]any{"login": "forgetest"}, "sender": map[string]any{"login": "forgetest"},
-		},
-		"event_name": "push", "event_path": "", "graphql_url": "", "head_ref": "", "job": t.job.id,
-		"ref": "refs/heads/main", "ref_name": "main", "ref_protected": false, "ref_type": "branch", "path": "",
-		"repository": "forgetest/repo", "repository_owner": "forgetest", "repositoryUrl": base + "/forgetest/repo",
-		"retention_days": "", "run_id": fmt.Sprint(runID), "run_number": fmt.Sprint(runID), "run_attempt": "1",
-		"secret_source": "Actions", "server_url": base, "sha": sha, "token": t.token, "triggering_actor": "forgetest",
-		"workflow": "ci.yml", "workspace": "",
-		"gitea_default_actions_url": s.opts.actionsURL,
-		"gitea_runtime_token":       "eyJhbGciOiJIUzI1NiJ9." + randomHex(24) + "." + randomHex(16),
-	}
-}
-
-// jsonMap normalizes values to what encoding/json decodes (for structpb).
-func jsonMap(in map[string]any) (map[string]any, error) {
-	if in == nil {
-		return nil, nil
-	}
-	// Keep nil values (deletions) through the round trip.
-	data, err := json.Marshal(in)
-	if err != nil {
-		return nil, err
-	}
-	var out map[string]any
-	return out, json.Unmarshal(data, &out)
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b) // never fails (crypto/rand)
-	return hex.EncodeToString(b)
-}
-
-// Task returns a snapshot of a task; an unknown id fails the test.
-func (s *Server) Task(id int64) TaskRecord {
-	s.tb.Helper()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.tasks[id]
-	if !ok {
-		s.tb.Errorf("forgetest: Task(%d): no such task", id)
-		return TaskRecord{}
-	}
-	return t.record()
-}
-
-// Tasks returns snapshots of every task in the order they were added.
-func (s *Server) Tasks() []TaskRecord {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]TaskRecord, 0, len(s.order))
-	for _, id := range s.order {
-		out = append(out, s.tasks[id].record())
-	}
-	return out
-}
-
-// WaitFor waits until cond holds for the task's snapshot and returns it;
-// when ctx ends first it returns the last snapshot and an error.
-func (s *Server) WaitFor(ctx context.Context, id int64, cond func(TaskRecord) bool) (TaskRecord, error) {
-	for {
-		s.mu.Lock()
-		t, ok := s.tasks[id]
-		if !ok {
-			s.mu.Unlock()
-			return TaskRecord{}, fmt.Errorf("forgetest: waiting for task %d: no such task", id)
-		}
-		rec, changed := t.record(), s.changed
-		s.mu.Unlock()
-		if cond(rec) {
-			return rec, nil
-		}
-		select {
-		case <-changed:
-		case <-ctx.Done():
-			return rec, fmt.Errorf("forgetest: waiting for task %d (status %s, %d log rows, log closed %t): %w",
-				id, rec.Status, rec.LogLength, rec.LogClosed, context.Cause(ctx))
-		case <-s.closing:
-			return rec, fmt.Errorf("forgetest: waiting for task %d: the server was closed", id)
-		}
-	}
-}
-
-// WaitResult waits until the task is done (any final status).
-func (s *Server) WaitResult(ctx context.Context, id int64) (TaskRecord, error) {
-	return s.WaitFor(ctx, id, func(r TaskRecord) bool { return r.Status.Done() })
 }

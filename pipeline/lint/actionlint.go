@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/rhysd/actionlint"
 
@@ -37,6 +38,10 @@ func (l *Linter) actionlint(file string, data []byte) (out []Finding) {
 		return nil
 	}
 	m := adapt(w, src)
+	var outside map[string]bool
+	if l.opts.Task {
+		outside = externalNeeds(w)
+	}
 	rules := l.rules(file)
 	v := actionlint.NewVisitor()
 	for _, r := range rules {
@@ -54,13 +59,13 @@ func (l *Linter) actionlint(file string, data []byte) (out []Finding) {
 	}
 	out = make([]Finding, 0, len(errs))
 	for _, e := range errs {
-		if acceptedByForgejo(e) {
+		if acceptedByForgejo(e) || aboutExternalNeed(e, outside) {
 			continue
 		}
 		line, col, msg := m.restore(e.Line, e.Column, e.Message)
 		out = append(out, Finding{
 			Pos:      pipeline.Position{File: file, Line: max(line, 1), Column: max(col, 1)},
-			Message:  msg,
+			Message:  tidyMessage(msg),
 			Rule:     e.Kind,
 			Advisory: advisory(e),
 		})
@@ -113,4 +118,37 @@ func sortFindings(fs []Finding) {
 			cmp.Compare(a.Message, b.Message),
 		)
 	})
+}
+
+// externalNeeds returns the lower-case ids of the jobs that jobs of w need
+// and w does not have: in a forge task, the jobs that ran before it.
+func externalNeeds(w *actionlint.Workflow) map[string]bool {
+	out := map[string]bool{}
+	for _, j := range w.Jobs {
+		if j == nil {
+			continue
+		}
+		for _, n := range j.Needs {
+			if n != nil && w.Jobs[strings.ToLower(n.Value)] == nil {
+				out[strings.ToLower(n.Value)] = true
+			}
+		}
+	}
+	return out
+}
+
+// aboutExternalNeed reports whether e is about a need outside the file:
+// job-needs saying it does not exist, or the needs context lacking it.
+func aboutExternalNeed(e *actionlint.Error, outside map[string]bool) bool {
+	if len(outside) == 0 {
+		return false
+	}
+	names := quotedNames(e.Message)
+	switch {
+	case e.Kind == "job-needs" && strings.Contains(e.Message, "which does not exist in this workflow") && len(names) >= 2:
+		return outside[strings.ToLower(unquote(names[1]))]
+	case e.Kind == "expression" && strings.HasPrefix(e.Message, "property ") && len(names) >= 1:
+		return outside[strings.ToLower(unquote(names[0]))] && strings.Contains(e.Message, " is not defined in object type ")
+	}
+	return false
 }

@@ -12,7 +12,7 @@ import (
 // maxExpansion bounds the text that YAML aliases may expand to, so that
 // a small file cannot grow without limit (anvil's parser reports such
 // files).
-const maxExpansion = 1 << 20
+const maxExpansion = 256 << 10
 
 // expandAliases returns data with every YAML alias (*name) replaced by its
 // anchored value written in flow style on the alias's line, because
@@ -21,7 +21,7 @@ const maxExpansion = 1 << 20
 // points at its alias. It reports false when data is not YAML that loads,
 // or when its aliases expand too far.
 func expandAliases(data []byte) ([]byte, bool) {
-	if !bytes.ContainsRune(data, '*') {
+	if !mayHave(data, '&') || !mayHave(data, '*') {
 		return data, true
 	}
 	var doc yaml.Node
@@ -59,6 +59,26 @@ func expandAliases(data []byte) ([]byte, bool) {
 		lines[a.Line-1] = text[:at] + w.b.String() + text[at+len(token):]
 	}
 	return []byte(strings.Join(lines, "")), true
+}
+
+// mayHave reports whether data may hold an anchor (&name) or an alias
+// (*name), as indicator is '&' or '*': the indicator at the start of a
+// node, after white space or a flow indicator, followed by a name. It
+// spares parsing the file again when it certainly has none; a "*.go" in a
+// script only costs that parse.
+func mayHave(data []byte, indicator byte) bool {
+	for i := bytes.IndexByte(data, indicator); i >= 0; {
+		if i+1 < len(data) && (i == 0 || bytes.IndexByte([]byte(" \t\n-:[{,?"), data[i-1]) >= 0) &&
+			bytes.IndexByte([]byte(" \t\r\n,[]{}&*'\""), data[i+1]) < 0 {
+			return true
+		}
+		next := bytes.IndexByte(data[i+1:], indicator)
+		if next < 0 {
+			return false
+		}
+		i += 1 + next
+	}
+	return false
 }
 
 // collectAliases appends the alias nodes under n, without following them.

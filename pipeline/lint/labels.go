@@ -44,28 +44,33 @@ func (r *runnerLabelRule) VisitJobPre(j *actionlint.Job) error {
 	if j.RunsOn == nil {
 		return nil
 	}
-	for _, l := range j.RunsOn.Labels {
+	labels := j.RunsOn.Labels
+	if j.RunsOn.LabelsExpr != nil {
+		labels = append(labels[:len(labels):len(labels)], j.RunsOn.LabelsExpr)
+	}
+	for _, l := range labels {
 		if l == nil {
 			continue
 		}
 		if !strings.Contains(l.Value, "${{") {
-			r.check(l, l.Value)
+			r.check(l, l.Value, "")
 			continue
 		}
 		for _, v := range matrixValues(j, l.Value) {
-			r.check(l, v)
+			r.check(l, v, " (a value of "+strings.TrimSpace(strings.Trim(strings.TrimSpace(l.Value), "${}"))+")")
 		}
 	}
 	return nil
 }
 
-// check reports label at s unless the runner has it.
-func (r *runnerLabelRule) check(s *actionlint.String, label string) {
+// check reports label at s unless the runner has it; from says where an
+// expression's label comes from.
+func (r *runnerLabelRule) check(s *actionlint.String, label, from string) {
 	if r.labels[label] {
 		return
 	}
-	r.Errorf(s.Pos, "label %q is not a label of this runner (it has: %s), so it never takes the job; change runs-on or add the label to the runner's labels",
-		label, r.known)
+	r.Errorf(s.Pos, "label %q%s is not a label of this runner (it has: %s), so it never takes the job; change runs-on or add the label to the runner's labels",
+		label, from, r.known)
 }
 
 // matrixValues returns the literal values of the matrix row that expr

@@ -21,6 +21,11 @@ type Options struct {
 	// (see Finding.Advisory) to what Workflow returns. Check always
 	// returns them.
 	Advisory bool
+	// Task says that the file is the workflow of a forge task: one job
+	// whose needs are not in the file (the task brings their results), as
+	// pipeline.ParseTaskWorkflow reads it. Needs of jobs outside the file,
+	// and needs.<job> of them in expressions, are then no problem.
+	Task bool
 }
 
 // Finding is one problem found in a workflow file.
@@ -105,7 +110,11 @@ func (l *Linter) Check(file string, data []byte) []Finding {
 // Check does, for callers that run what they check. The workflow is nil
 // when anvil's parser found problems (they are among the findings).
 func (l *Linter) Parse(file string, data []byte) (*pipeline.Workflow, []Finding) {
-	wf, err := pipeline.ParseWorkflow(file, data)
+	parse := pipeline.ParseWorkflow
+	if l.opts.Task {
+		parse = pipeline.ParseTaskWorkflow
+	}
+	wf, err := parse(file, data)
 	var own []Finding
 	if err != nil {
 		own = parserFindings(file, err)

@@ -1,0 +1,213 @@
+package cmd
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// This file holds what the gitops-promote, argocd-sync and argocd-wait
+// commands share: inputs from flags or INPUT_* variables, and the step's
+// side of the runner protocol (masks, outputs, summary, errors).
+
+// stepInput is one input of an action: a flag, or INPUT_<NAME>.
+type stepInput struct {
+	name, usage string
+}
+
+// stepInputs reads inputs from flags, falling back to INPUT_<NAME>.
+type stepInputs struct {
+	proc  Process
+	flags *pflag.FlagSet
+}
+
+// bindStepInputs adds a string flag per input to c.
+func bindStepInputs(proc Process, c *cobra.Command, inputs []stepInput) *stepInputs {
+	for _, in := range inputs {
+		c.Flags().String(in.name, "", in.usage)
+	}
+	c.Flags().SortFlags = false
+	return &stepInputs{proc: proc, flags: c.Flags()}
+}
+
+// get returns the flag when given, else INPUT_<NAME> with the name upper
+// cased as GitHub does (INPUT_DRY-RUN), or with dashes as underscores.
+func (s *stepInputs) get(name string) string {
+	if f := s.flags.Lookup(name); f != nil && f.Changed {
+		return f.Value.String()
+	}
+	upper := "INPUT_" + strings.ToUpper(name)
+	if v, ok := s.proc.lookupEnv(upper); ok {
+		return v
+	}
+	return s.proc.getenv(strings.ReplaceAll(upper, "-", "_"))
+}
+
+func (s *stepInputs) trimmed(name string) string {
+	return strings.TrimSpace(s.get(name))
+}
+
+// boolean reads true/false (any case); "" gives def.
+func (s *stepInputs) boolean(name string, def bool) (bool, error) {
+	switch v := strings.ToLower(s.trimmed(name)); v {
+	case "":
+		return def, nil
+	case "true", "yes", "1":
+		return true, nil
+	case "false", "no", "0":
+		return false, nil
+	default:
+		return false, fmt.Errorf("%s: %q is not true or false", name, v)
+	}
+}
+
+// duration reads a Go duration (90s, 5m) or whole seconds; "" gives def.
+// Zero and negative values are refused: every wait needs a bound.
+func (s *stepInputs) duration(name string, def time.Duration) (time.Duration, error) {
+	v := s.trimmed(name)
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		n, nerr := strconv.Atoi(v)
+		if nerr != nil {
+			return 0, fmt.Errorf("%s: %q is not a duration such as 90s or 5m", name, v)
+		}
+		d = time.Duration(n) * time.Second
+	}
+	if d <= 0 {
+		return 0, fmt.Errorf("%s: %q must be positive", name, v)
+	}
+	return d, nil
+}
+
+// integer reads a whole number; "" gives def.
+func (s *stepInputs) integer(name string, def int) (int, error) {
+	v := s.trimmed(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%s: %q is not a whole number", name, v)
+	}
+	return n, nil
+}
+
+// lines reads one value per line (commas also separate), without blanks.
+func (s *stepInputs) lines(name string) []string {
+	var out []string
+	for _, l := range strings.FieldsFunc(s.get(name), func(r rune) bool { return r == '\n' || r == ',' }) {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// stepIO is the step's side of the runner protocol: workflow commands on
+// stdout, $GITHUB_OUTPUT and $GITHUB_STEP_SUMMARY. Outside a job (no
+// files) outputs are printed instead.
+type stepIO struct {
+	out         io.Writer
+	outputFile  string
+	summaryFile string
+}
+
+func newStepIO(proc Process) *stepIO {
+	return &stepIO{out: proc.Stdout, outputFile: proc.getenv("GITHUB_OUTPUT"), summaryFile: proc.getenv("GITHUB_STEP_SUMMARY")}
+}
+
+// mask registers each line of secret with the runner; call it before
+// printing anything else.
+func (s *stepIO) mask(secret string) {
+	for _, line := range strings.Split(secret, "\n") {
+		if line = strings.TrimRight(line, "\r"); strings.TrimSpace(line) != "" {
+			fmt.Fprintf(s.out, "::add-mask::%s\n", escapeCommand(line))
+		}
+	}
+}
+
+// command writes a workflow command such as ::error::.
+func (s *stepIO) command(name, message string) {
+	fmt.Fprintf(s.out, "::%s::%s\n", name, escapeCommand(message))
+}
+
+// output is one step output.
+type output struct{ name, value string }
+
+// setOutputs appends outputs to $GITHUB_OUTPUT in the NAME<<DELIMITER
+// form.
+func (s *stepIO) setOutputs(outputs []output) error {
+	if s.outputFile == "" {
+		for _, o := range outputs {
+			fmt.Fprintf(s.out, "output %s=%s\n", o.name, o.value)
+		}
+		return nil
+	}
+	var b strings.Builder
+	for _, o := range outputs {
+		delim := "ANVIL_" + rand.Text()
+		fmt.Fprintf(&b, "%s<<%s\n%s\n%s\n", o.name, delim, o.value, delim)
+	}
+	return appendStepFile(s.outputFile, "$GITHUB_OUTPUT", b.String())
+}
+
+// summary appends Markdown to $GITHUB_STEP_SUMMARY.
+func (s *stepIO) summary(markdown string) error {
+	if s.summaryFile == "" {
+		return nil
+	}
+	return appendStepFile(s.summaryFile, "$GITHUB_STEP_SUMMARY", markdown+"\n")
+}
+
+// fail reports err as an ::error:: and returns the exit error for it.
+func (s *stepIO) fail(code int, err error) error {
+	s.command("error", err.Error())
+	return &exitError{code: code, err: err, reported: true}
+}
+
+// finish writes outputs and the summary, then fails with runErr if set.
+func (s *stepIO) finish(outputs []output, summary string, runErr error) error {
+	werr := errors.Join(s.setOutputs(outputs), s.summary(summary))
+	if runErr != nil {
+		return s.fail(ExitFailed, runErr)
+	}
+	if werr != nil {
+		return s.fail(ExitFailed, werr)
+	}
+	return nil
+}
+
+func appendStepFile(path, what, text string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("opening %s (%s): %w", what, path, err)
+	}
+	if _, err := io.WriteString(f, text); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s (%s): %w", what, path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("writing %s (%s): %w", what, path, err)
+	}
+	return nil
+}
+
+// escapeCommand escapes a workflow command's message.
+func escapeCommand(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+func boolText(b bool) string {
+	return strconv.FormatBool(b)
+}

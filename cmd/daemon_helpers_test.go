@@ -1,0 +1,177 @@
+package cmd
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"codeberg.org/anvil-ci/anvil/forge"
+	"codeberg.org/anvil-ci/anvil/forge/forgetest"
+)
+
+// TestMain removes the anvil binary the daemon tests build.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+var (
+	binDir   string
+	buildBin = sync.OnceValues(func() (string, error) {
+		dir, err := os.MkdirTemp("", "anvil-daemon-test-")
+		if err != nil {
+			return "", err
+		}
+		binDir = dir
+		bin := filepath.Join(dir, "anvil")
+		out, err := exec.Command("go", "build", "-o", bin, "codeberg.org/anvil-ci/anvil/cmd/anvil").CombinedOutput()
+		if err != nil {
+			return "", fmt.Errorf("building anvil: %v\n%s", err, out)
+		}
+		return bin, nil
+	})
+)
+
+// anvilBinary builds ./cmd/anvil once per test run.
+func anvilBinary(tb testing.TB) string {
+	tb.Helper()
+	bin, err := buildBin()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return bin
+}
+
+// lockedBuffer collects a child's output safely.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// daemonLabels are the labels of test daemons.
+var testDaemonLabels = []string{"self-hosted:host", "ubuntu-latest:docker://node:20-bookworm"}
+
+// daemonDir is a registered runner's directory: .runner and config.yaml.
+type daemonDir struct {
+	dir    string
+	config string
+	runner forgetest.RunnerRecord
+}
+
+// newDaemonDir registers a runner on srv and writes its files; extra is
+// appended to the runner: section of the config.
+func newDaemonDir(tb testing.TB, srv *forgetest.Server, extra string) daemonDir {
+	tb.Helper()
+	dir := tb.TempDir()
+	rec := srv.AddRunner("daemon", forge.LabelNames(testDaemonLabels))
+	err := forge.WriteRunnerFile(filepath.Join(dir, ".runner"), forge.RunnerFile{
+		ID: rec.ID, UUID: rec.UUID, Name: rec.Name, Token: rec.Token, Address: srv.URL(), Labels: testDaemonLabels,
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	config := filepath.Join(dir, "config.yaml")
+	body := fmt.Sprintf("log:\n  level: debug\nrunner:\n  file: %s\n  fetch_interval: 200ms\n  report_interval: 200ms\n%shost:\n  workdir_parent: %s\n",
+		filepath.Join(dir, ".runner"), extra, filepath.Join(dir, "work"))
+	if err := os.WriteFile(config, []byte(body), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return daemonDir{dir: dir, config: config, runner: rec}
+}
+
+// daemon is a running anvil daemon child process.
+type daemon struct {
+	cmd    *exec.Cmd
+	stderr *lockedBuffer
+	done   chan struct{}
+	err    error
+}
+
+// startDaemon starts anvil daemon -c d.config (plus args) in d.dir.
+func startDaemon(tb testing.TB, d daemonDir, args ...string) *daemon {
+	tb.Helper()
+	cmd := exec.Command(anvilBinary(tb), append([]string{"daemon", "-c", d.config}, args...)...)
+	cmd.Dir = d.dir
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + d.dir, "LANG=C.UTF-8"}
+	p := &daemon{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = p.stderr, p.stderr
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	go func() {
+		p.err = cmd.Wait()
+		close(p.done)
+	}()
+	tb.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-p.done
+	})
+	return p
+}
+
+// signal sends sig to the daemon.
+func (p *daemon) signal(tb testing.TB, sig syscall.Signal) {
+	tb.Helper()
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		tb.Fatalf("signalling the daemon: %v", err)
+	}
+}
+
+// wait waits for the daemon to exit and returns its exit code.
+func (p *daemon) wait(tb testing.TB, d time.Duration) int {
+	tb.Helper()
+	select {
+	case <-p.done:
+		return p.cmd.ProcessState.ExitCode()
+	case <-time.After(d):
+		tb.Fatalf("the daemon did not exit within %s; its log:\n%s", d, p.stderr)
+	}
+	return -1
+}
+
+// procStatus reads a field of /proc/PID/status in kB ("VmRSS", "VmHWM").
+func procStatus(pid int, field string) (int64, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for line := range strings.Lines(string(data)) {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			return strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+		}
+	}
+	return 0, fmt.Errorf("no %s in /proc/%d/status", field, pid)
+}
+
+// rowsOf joins a task's rows.
+func rowsOf(rec forgetest.TaskRecord) string {
+	var b strings.Builder
+	for _, r := range rec.Rows {
+		b.WriteString(r.Content)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}

@@ -1,0 +1,164 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/lint"
+)
+
+const lintLong = `Check workflow files before they run, with anvil's own parser and
+actionlint's rules adapted to Forgejo: the forgejo and gitea contexts,
+https://host/owner/repo@ref actions and Forgejo-only keys are accepted, and
+runs-on labels are checked against the runner's labels when they are known.
+
+PATH is a workflow file or a directory of them. Without PATH, the workflow
+directory anvil exec reads is checked: the first of .forgejo/workflows,
+.gitea/workflows and .github/workflows under -C.
+
+Each problem is printed as file:line:col: message [rule]; --format json
+prints a JSON array instead. Advisory problems (untrusted input in scripts,
+passwords in the file, deprecated commands, ...) are reported too: anvil
+exec and the daemon run such workflows, and fail those with any other
+problem at once.
+
+Runner labels come from --label, or from the runner's config file (-c):
+its runner.labels, else the labels of its registration file (runner.file,
+default .runner). Without either, runs-on labels are not checked.
+
+Exit status: 0 when there is nothing to report, 1 when there is, 2 for bad
+flags or paths.`
+
+const lintExample = `  # Check the workflows of the repository in the current directory
+  anvil lint
+
+  # One file, and a directory, of another repository
+  anvil lint -C ../app ../app/.forgejo/workflows/ci.yml ../app/ci/workflows
+
+  # Check runs-on against the labels of this runner, JSON for tools
+  anvil lint --label docker --label ubuntu-latest --format json
+  anvil lint -c /etc/anvil/config.yaml
+
+  # Report vars.NAME that are not among these configuration variables
+  anvil lint --var DEPLOY_HOST --var REGISTRY`
+
+// lintOptions are the flags of anvil lint.
+type lintOptions struct {
+	dir    string
+	format string
+	labels []string
+	config string
+	vars   []string
+}
+
+// newLintCommand returns anvil lint.
+func newLintCommand(proc Process) *cobra.Command {
+	o := &lintOptions{}
+	c := &cobra.Command{
+		Use:     "lint [PATH...]",
+		Short:   "Check workflow files for problems before they run",
+		Long:    lintLong,
+		Example: lintExample,
+		RunE: func(c *cobra.Command, args []string) error {
+			return runLint(c.Context(), proc, o, args)
+		},
+	}
+	fs := c.Flags()
+	fs.StringVarP(&o.dir, "directory", "C", ".", "the repository: where workflows are found, and what file names are relative to")
+	fs.StringVar(&o.format, "format", "text", "output format: text (file:line:col: message [rule]) or json")
+	fs.StringSliceVar(&o.labels, "label", nil, "a label of the runner, NAME or NAME:SCHEMA (repeatable, or comma-separated); runs-on must use only these")
+	fs.StringVarP(&o.config, "config", "c", "", "the runner's config file, for its labels (runner.labels, else those of runner.file)")
+	fs.StringArrayVar(&o.vars, "var", nil, "a configuration variable that exists, NAME or NAME=VALUE (repeatable); vars.NAME of any other is reported")
+	fs.SortFlags = false
+	return c
+}
+
+// runLint checks the workflows and prints what it finds.
+func runLint(_ context.Context, proc Process, o *lintOptions, paths []string) error {
+	if o.format != "text" && o.format != "json" {
+		return usageErrorf("--format %q: use text or json", o.format)
+	}
+	dir, err := sourceDir(o.dir)
+	if err != nil {
+		return err
+	}
+	opts, err := o.lintOptions()
+	if err != nil {
+		return err
+	}
+	files, err := lintFiles(dir, paths)
+	if err != nil {
+		return err
+	}
+	l := lint.New(opts)
+	var findings []lint.Finding
+	bad := 0
+	for _, f := range files {
+		path, name := workflowPath(dir, f)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return usageError(fmt.Errorf("reading workflow: %w", err))
+		}
+		fs := l.Check(name, data)
+		if len(fs) > 0 {
+			bad++
+		}
+		findings = append(findings, fs...)
+	}
+	if err := printFindings(proc.Stdout, o.format, findings); err != nil {
+		return err
+	}
+	if len(findings) == 0 {
+		return nil
+	}
+	return &exitError{code: ExitFailed, err: fmt.Errorf("%s in %d of %d workflow files", countFindings(findings), bad, len(files))}
+}
+
+// lintOptions builds the linter's options from the flags.
+func (o *lintOptions) lintOptions() (lint.Options, error) {
+	opts := lint.Options{Advisory: true}
+	switch {
+	case len(o.labels) > 0:
+		opts.Labels = o.labels
+	case o.config != "":
+		labels, err := runnerConfigLabels(o.config)
+		if err != nil {
+			return opts, usageError(err)
+		}
+		opts.Labels = labels
+	}
+	for _, v := range o.vars {
+		name, _, _ := strings.Cut(v, "=")
+		if name == "" {
+			return opts, usageErrorf("--var %q: give a variable name", v)
+		}
+		opts.ConfigVars = append(opts.ConfigVars, name)
+	}
+	return opts, nil
+}
+
+// lintFiles lists the workflow files to check: each path (a file, or the
+// workflows in a directory), or the workflow directory under dir.
+func lintFiles(dir string, paths []string) ([]string, error) {
+	if len(paths) == 0 {
+		files, err := pipeline.Discover(dir, "")
+		if err != nil {
+			return nil, usageError(fmt.Errorf("finding workflows in %s (or give the files to check): %w", dir, err))
+		}
+		return files, nil
+	}
+	var files []string
+	for _, p := range paths {
+		fs, err := pipeline.Discover(dir, p)
+		if err != nil {
+			return nil, usageError(err)
+		}
+		files = append(files, fs...)
+	}
+	return files, nil
+}

@@ -1,0 +1,81 @@
+package docker_test
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"codeberg.org/anvil-ci/anvil/executor"
+	"codeberg.org/anvil-ci/anvil/executor/docker"
+	"codeberg.org/anvil-ci/anvil/executor/docker/dockertest"
+)
+
+// testJob prepares a job environment in the test image with cfg; edit may
+// change the spec first. The environment is closed when t ends.
+func testJob(t *testing.T, cfg docker.Config, edit func(*executor.JobSpec)) (*docker.Environment, executor.JobSpec) {
+	t.Helper()
+	cli := dockertest.Client(t)
+	cfg.Labels = dockertest.Labels(t, cli)
+	if cfg.Grace == 0 {
+		cfg.Grace = 2 * time.Second
+	}
+	root := filepath.Join(t.TempDir(), "job")
+	spec := executor.JobSpec{
+		JobID:      "test-1",
+		Repository: "anvil/demo",
+		Root:       root,
+		Workspace:  filepath.Join(root, "work", "demo", "demo"),
+		Temp:       filepath.Join(root, "temp"),
+		BinDir:     filepath.Join(root, "bin"),
+		Labels:     map[string]string{"anvil.job": "test-1"},
+		Container:  &executor.ContainerSpec{Image: dockertest.Image},
+	}
+	if edit != nil {
+		edit(&spec)
+	}
+	env, err := docker.New(cli, cfg).Prepare(t.Context(), spec)
+	if err != nil {
+		t.Fatalf("Prepare: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := env.Close(ctx); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return env.(*docker.Environment), spec
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent use.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// waitFor polls cond for up to 20s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -39,16 +39,17 @@ func bindStepInputs(proc Process, c *cobra.Command, inputs []stepInput) *stepInp
 }
 
 // get returns the flag when given, else INPUT_<NAME> with the name upper
-// cased as GitHub does (INPUT_DRY-RUN), or with dashes as underscores.
+// cased and dashes as underscores (INPUT_DRY_RUN, what the action.yml
+// files set), else as GitHub names it (INPUT_DRY-RUN).
 func (s *stepInputs) get(name string) string {
 	if f := s.flags.Lookup(name); f != nil && f.Changed {
 		return f.Value.String()
 	}
 	upper := "INPUT_" + strings.ToUpper(name)
-	if v, ok := s.proc.lookupEnv(upper); ok {
+	if v, ok := s.proc.lookupEnv(strings.ReplaceAll(upper, "-", "_")); ok {
 		return v
 	}
-	return s.proc.getenv(strings.ReplaceAll(upper, "-", "_"))
+	return s.proc.getenv(upper)
 }
 
 func (s *stepInputs) trimmed(name string) string {

@@ -82,8 +82,15 @@ type daemonDir struct {
 }
 
 // newDaemonDir registers a runner on srv and writes its files; extra is
-// appended to the runner: section of the config.
+// appended to the runner: section of the config, which polls and reports
+// faster than the defaults.
 func newDaemonDir(tb testing.TB, srv *forgetest.Server, extra string) daemonDir {
+	return newDaemonDirConfig(tb, srv, "log:\n  level: debug\nrunner:\n  fetch_interval: 200ms\n  report_interval: 200ms\n"+extra)
+}
+
+// newDaemonDirConfig registers a runner on srv and writes its files with
+// config as the config file, plus runner.file and host.workdir_parent.
+func newDaemonDirConfig(tb testing.TB, srv *forgetest.Server, config string) daemonDir {
 	tb.Helper()
 	dir := tb.TempDir()
 	rec := srv.AddRunner("daemon", forge.LabelNames(testDaemonLabels))
@@ -93,13 +100,16 @@ func newDaemonDir(tb testing.TB, srv *forgetest.Server, extra string) daemonDir 
 	if err != nil {
 		tb.Fatal(err)
 	}
-	config := filepath.Join(dir, "config.yaml")
-	body := fmt.Sprintf("log:\n  level: debug\nrunner:\n  file: %s\n  fetch_interval: 200ms\n  report_interval: 200ms\n%shost:\n  workdir_parent: %s\n",
-		filepath.Join(dir, ".runner"), extra, filepath.Join(dir, "work"))
-	if err := os.WriteFile(config, []byte(body), 0o600); err != nil {
+	path := filepath.Join(dir, "config.yaml")
+	if !strings.Contains(config, "runner:\n") {
+		config += "runner:\n"
+	}
+	body := strings.Replace(config, "runner:\n", "runner:\n  file: "+filepath.Join(dir, ".runner")+"\n", 1) +
+		"host:\n  workdir_parent: " + filepath.Join(dir, "work") + "\n"
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		tb.Fatal(err)
 	}
-	return daemonDir{dir: dir, config: config, runner: rec}
+	return daemonDir{dir: dir, config: path, runner: rec}
 }
 
 // daemon is a running anvil daemon child process.

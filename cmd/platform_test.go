@@ -1,8 +1,11 @@
 package cmd
 
 import (
+	"errors"
 	"strings"
 	"testing"
+
+	"codeberg.org/anvil-ci/anvil/executor"
 )
 
 func TestPlatforms(t *testing.T) {
@@ -13,14 +16,20 @@ func TestPlatforms(t *testing.T) {
 		runsOn    []string
 		wantParse string
 		wantCheck string
+		// wantImage is the docker:// image the job gets; "" means host.
+		wantImage string
 		wantNote  bool
 	}{
 		{name: "no -P runs everything on the host", runsOn: []string{"windows-latest"}, wantNote: true},
 		{name: "mapped labels run", flags: []string{"ubuntu-latest=host", "self-hosted=host"}, runsOn: []string{"self-hosted", "ubuntu-latest"}},
 		{name: "unmapped label names the flag to add", flags: []string{"ubuntu-latest=host"}, runsOn: []string{"ubuntu-latest", "gpu"}, wantCheck: `runs-on label "gpu" is not mapped (mapped: ubuntu-latest); add -P gpu=host`},
 		{name: "no labels with -P", flags: []string{"a=host"}, wantCheck: "the job has no runs-on labels"},
-		{name: "docker waits for the Docker executor", flags: []string{"ubuntu-latest=docker://node:20"}, wantParse: "docker://IMAGE comes with the Docker executor"},
-		{name: "missing target", flags: []string{"ubuntu-latest"}, wantParse: "write it as LABEL=host"},
+		{name: "docker label", flags: []string{"ubuntu-latest=docker://node:20-bookworm"}, runsOn: []string{"ubuntu-latest"}, wantImage: "node:20-bookworm"},
+		{name: "docker wins over host labels", flags: []string{"self-hosted=host", "ubuntu-latest=docker://img:1"}, runsOn: []string{"self-hosted", "ubuntu-latest"}, wantImage: "img:1"},
+		{name: "two images conflict", flags: []string{"a=docker://one", "b=docker://two"}, runsOn: []string{"a", "b"}, wantCheck: "map to different images"},
+		{name: "docker without image", flags: []string{"ubuntu-latest=docker://"}, wantParse: "name the image"},
+		{name: "unknown target", flags: []string{"ubuntu-latest=vm"}, wantParse: "must be host or docker://IMAGE"},
+		{name: "missing target", flags: []string{"ubuntu-latest"}, wantParse: "write it as LABEL=host or LABEL=docker://IMAGE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -38,19 +47,56 @@ func TestPlatforms(t *testing.T) {
 			if err != nil {
 				t.Fatalf("parsePlatforms(%q) error = %v", tt.flags, err)
 			}
-			host := &fakeBackend{}
-			b, _, err := p.backendFor(host)(tt.runsOn)
+			host, containers := &fakeBackend{}, &fakeBackend{}
+			asked := false
+			docker := func() (executor.Backend, error) { asked = true; return containers, nil }
+			b, hints, err := p.backendFor(host, docker)(tt.runsOn)
 			switch {
-			case tt.wantCheck == "" && err != nil:
+			case tt.wantCheck != "":
+				if err == nil || !strings.Contains(err.Error(), tt.wantCheck) {
+					t.Errorf("backendFor(%q) error = %v, want it to contain %q", tt.runsOn, err, tt.wantCheck)
+				}
+			case err != nil:
 				t.Errorf("backendFor(%q) error = %v", tt.runsOn, err)
-			case tt.wantCheck == "" && b != host:
-				t.Errorf("backendFor(%q) = %v, want the host backend", tt.runsOn, b)
-			case tt.wantCheck != "" && (err == nil || !strings.Contains(err.Error(), tt.wantCheck)):
-				t.Errorf("backendFor(%q) error = %v, want it to contain %q", tt.runsOn, err, tt.wantCheck)
+			case tt.wantImage == "" && (b != host || asked):
+				t.Errorf("backendFor(%q) = %v (docker asked: %v), want the host backend", tt.runsOn, b, asked)
+			case tt.wantImage != "" && (b != containers || hints.Image != tt.wantImage):
+				t.Errorf("backendFor(%q) = %v, %+v, want the docker backend with image %s", tt.runsOn, b, hints, tt.wantImage)
 			}
 			if got := p.note() != ""; got != tt.wantNote {
 				t.Errorf("note() = %q, want a note: %v", p.note(), tt.wantNote)
 			}
 		})
+	}
+}
+
+func TestPlatformsDockerUnavailable(t *testing.T) {
+	t.Parallel()
+	p, err := parsePlatforms([]string{"ubuntu-latest=docker://img"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := errors.New("no Docker engine reachable at unix:///nowhere")
+	_, _, err = p.backendFor(&fakeBackend{}, func() (executor.Backend, error) { return nil, down })([]string{"ubuntu-latest"})
+	if !errors.Is(err, down) {
+		t.Errorf("backendFor error = %v, want the Docker connection error", err)
+	}
+}
+
+func TestLazyDockerUnreachable(t *testing.T) {
+	t.Parallel()
+	l := newLazyDocker(Process{LookupEnv: func(k string) (string, bool) {
+		if k == "DOCKER_HOST" {
+			return "unix:///nonexistent/docker.sock", true
+		}
+		return "", false
+	}}, 0, dockerFlags{})
+	defer l.close()
+	_, err := l.get()
+	if err == nil || !strings.Contains(err.Error(), "no Docker engine reachable at unix:///nonexistent/docker.sock") || !strings.Contains(err.Error(), "DOCKER_HOST") {
+		t.Errorf("get() error = %v, want one naming the address and DOCKER_HOST", err)
+	}
+	if _, again := l.get(); again == nil || again.Error() != err.Error() {
+		t.Errorf("second get() error = %v, want the same error", again)
 	}
 }

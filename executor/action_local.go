@@ -179,6 +179,9 @@ func (s *stepRun) runComposite(ctx context.Context, action *pipeline.Action, dir
 	if sc.failed {
 		return fmt.Errorf("%w: a step of %s failed", errStepFailed, s.st.Uses)
 	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%s was cancelled: %w", s.st.Uses, err)
+	}
 	return nil
 }
 
@@ -243,7 +246,10 @@ func (s *stepRun) runNode(ctx context.Context, c *expr.Contexts, action *pipelin
 	}
 	s.sc.actionPath = dir
 	defer func() { s.sc.actionPath = "" }()
-	if action.Runs.Pre != "" {
+	if pre, ok := j.preState[s.sc.index]; ok && s.sc.depth == 0 {
+		// The pre script already ran when the job started.
+		s.state = pre
+	} else if action.Runs.Pre != "" {
 		ok, err := c.Condition(orDefault(action.Runs.PreIf, "always()"), expr.LevelStep)
 		if err != nil {
 			return fmt.Errorf("%s: pre-if: %w", action.File, err)

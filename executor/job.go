@@ -54,6 +54,9 @@ type jobInstance struct {
 	// jobContainer and jobServices fill job.container and job.services.
 	jobContainer map[string]any
 	jobServices  map[string]any
+	// preState holds, by step index, the state the pre script of a remote
+	// node action saved when the job started.
+	preState map[int]map[string]string
 }
 
 func (j *jobInstance) engine() *Engine { return j.w.engine }
@@ -185,6 +188,7 @@ func (j *jobInstance) execute(ctx context.Context) (Result, string) {
 
 	jobCtx, cancelJob := context.WithTimeoutCause(ctx, timeout, errJobTimeout)
 	defer cancelJob()
+	j.runPreSteps(jobCtx)
 	steps := j.job.Steps
 	for _, st := range steps {
 		if jobCtx.Err() != nil && !j.cancel {

@@ -55,8 +55,13 @@ func (r *Runner) runTask(task *runnerv1.Task, ended func()) *reporter {
 	}()
 	log.Info("running a job")
 
-	result, last := r.execute(ctx, task, github, rep, log)
+	workDir := filepath.Join(r.workDir(), strconv.FormatInt(task.GetId(), 10))
+	result, last := r.execute(ctx, task, github, workDir, rep, log)
 	rep.close(result, last)
+	// Removed once the report is on its way, which it does not wait for.
+	if err := os.RemoveAll(workDir); err != nil {
+		log.WithError(err).Warn("cannot remove the job's directory")
+	}
 	log.WithFields(logrus.Fields{"result": resultName(result), "duration": r.cfg.Now().Sub(start).Round(time.Millisecond)}).
 		Info("job finished")
 	return rep
@@ -64,7 +69,7 @@ func (r *Runner) runTask(task *runnerv1.Task, ended func()) *reporter {
 
 // execute parses the task's workflow and runs its job, returning the
 // result to report and the last log row.
-func (r *Runner) execute(ctx context.Context, task *runnerv1.Task, github map[string]any, rep *reporter, log *logrus.Entry) (runnerv1.Result, string) {
+func (r *Runner) execute(ctx context.Context, task *runnerv1.Task, github map[string]any, workDir string, rep *reporter, log *logrus.Entry) (runnerv1.Result, string) {
 	fail := func(msg string) (runnerv1.Result, string) {
 		rep.Line("error", msg)
 		return runnerv1.Result_RESULT_FAILURE, "Job failed"
@@ -90,15 +95,9 @@ func (r *Runner) execute(ctx context.Context, task *runnerv1.Task, github map[st
 	}
 	rep.setSteps(len(wf.Jobs[0].Steps))
 
-	workDir := filepath.Join(r.workDir(), strconv.FormatInt(task.GetId(), 10))
 	if err := os.MkdirAll(workDir, 0o755); err != nil {
 		return fail(fmt.Sprintf("Cannot create the job's directory: %v (check host.workdir_parent)", err))
 	}
-	defer func() {
-		if err := os.RemoveAll(workDir); err != nil {
-			log.WithError(err).Warn("cannot remove the job's directory")
-		}
-	}()
 	cfg := executor.Config{
 		Backends:   r.backendFor,
 		Sink:       rep,

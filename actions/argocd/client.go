@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -140,6 +141,10 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
+		}
+		var certErr *tls.CertificateVerificationError
+		if errors.As(err, &certErr) {
+			return fmt.Errorf("%s %s: %w: the server's certificate is not trusted; fix it, or set insecure: true", method, u.Redacted(), err)
 		}
 		return &netError{fmt.Errorf("%s %s: %w", method, u.Redacted(), err)}
 	}

@@ -58,9 +58,9 @@ func TestSync(t *testing.T) {
 			},
 		},
 		{
-			name:    "dry run changes nothing",
-			prepare: func(t *testing.T, e *env) { e.promote(t, "1.1.0") },
-			cfg:     argocd.SyncConfig{DryRun: true, Health: true},
+			name:      "dry run changes nothing",
+			prepare:   func(t *testing.T, e *env) { e.promote(t, "1.1.0") },
+			cfg:       argocd.SyncConfig{DryRun: true, Health: true},
 			wantPhase: "Succeeded", wantSync: "OutOfSync", wantRequests: 1,
 		},
 		{

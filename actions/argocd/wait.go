@@ -141,9 +141,32 @@ func waitOn(ctx context.Context, p *poller, cfg WaitConfig, res *Result) error {
 		return false, nil
 	})
 	if errors.Is(err, errPollTimeout) {
-		return fmt.Errorf("%w after %s waiting for %s to be %s; last state: %s", ErrTimeout, p.clock.now().Sub(p.start).Round(time.Second), p.app, wantText(cfg), p.lastState())
+		return fmt.Errorf("%w after %s waiting for %s to be %s; last state: %s%s", ErrTimeout, p.clock.now().Sub(p.start).Round(time.Second), p.app, wantText(cfg), p.lastState(), timeoutHint(p.last, cfg))
 	}
 	return err
+}
+
+// timeoutHint says why a wait may never end, or "".
+func timeoutHint(a *Application, cfg WaitConfig) string {
+	if a == nil {
+		return ""
+	}
+	manual := a.Spec.SyncPolicy == nil || a.Spec.SyncPolicy.Automated == nil ||
+		(a.Spec.SyncPolicy.Automated.Enabled != nil && !*a.Spec.SyncPolicy.Automated.Enabled)
+	switch {
+	case cfg.Revision != "" && !AtRevision(a, cfg.Revision):
+		return "; Argo CD has not seen the revision: check that it is on the branch the application follows (" + targetRevision(a) + ")"
+	case manual && a.Status.Sync.Status == SyncOutOfSync:
+		return "; the application does not sync automatically: sync it first (argocd-sync)"
+	}
+	return ""
+}
+
+func targetRevision(a *Application) string {
+	if a.Spec.Source != nil && a.Spec.Source.TargetRevision != "" {
+		return a.Spec.Source.TargetRevision
+	}
+	return "HEAD"
 }
 
 func atRevisionText(rev string) string {

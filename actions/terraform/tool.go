@@ -17,6 +17,9 @@ import (
 // state and release the lock.
 const DefaultGrace = 2 * time.Minute
 
+// pipeDrain bounds how long Run reads Terraform's output after it exited.
+const pipeDrain = 10 * time.Second
+
 // ToolConfig is what a Tool needs.
 type ToolConfig struct {
 	// Binary is the terraform program: a path, or a name looked up in the
@@ -89,6 +92,9 @@ func (t *Tool) Run(ctx context.Context, inv Invocation) (int, error) {
 	if cmd.Stdout == nil {
 		cmd.Stdout = io.Discard
 	}
+	// A process Terraform started outside its group could keep the output
+	// pipes open after Terraform exits; stop reading them after a while.
+	cmd.WaitDelay = pipeDrain
 	setProcessGroup(cmd)
 	if err := cmd.Start(); err != nil {
 		return -1, fmt.Errorf("starting %s: %w; install Terraform or set the terraform-binary input", t.cfg.Binary, err)

@@ -470,6 +470,7 @@ p=$1 d=$2 prog=$3
 shift 3
 echo $$ > "$p"
 if [ -n "$d" ] && ! cd "$d" 2>/dev/null; then echo nodir > "$p"; exit 1; fi
+unset OLDPWD
 if ! command -v "$prog" >/dev/null 2>&1; then echo notfound > "$p"; exit 127; fi
 exec "$@"`
 
@@ -502,9 +503,9 @@ func signalArgs(sig string, pid int) []string {
 	return []string{"/bin/sh", "-c", `kill -s "$0" -- "-$1" 2>/dev/null || kill -s "$0" "$1" 2>/dev/null; true`, sig, fmt.Sprint(pid)}
 }
 
-// hasProgramArgs tells by its exit status whether name is on path.
+// hasProgramArgs prints where name is on path, and fails when it is not.
 func hasProgramArgs(name, searchPath string) []string {
-	return []string{"/bin/sh", "-c", `PATH=$0 command -v "$1" >/dev/null 2>&1`, searchPath, name}
+	return []string{"/bin/sh", "-c", `PATH=$0 command -v "$1" 2>/dev/null`, searchPath, name}
 }
 
 // actionEnv drops from a docker action's environment what the job

@@ -85,8 +85,9 @@ func defaultOwner() string {
 
 // Backend runs jobs in containers of one Docker engine.
 type Backend struct {
-	cli Client
-	cfg Config
+	cli      Client
+	cfg      Config
+	programs programCache
 }
 
 var _ executor.Backend = (*Backend)(nil)

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,6 +33,8 @@ type Environment struct {
 
 	// Set by Prepare, read-only afterwards.
 	jobID      string // the job container
+	imageID    string // its image
+	programs   *programCache
 	network    string // the job network, "" when the job has none
 	mounts     []mount.Mount
 	jobVolumes map[string]string
@@ -47,7 +50,6 @@ type Environment struct {
 	networks   []string
 	volumes    []string
 	ext        map[string]string // host path -> container path of copies
-	programs   map[string]bool   // HasProgram's positive answers
 }
 
 var (
@@ -124,23 +126,46 @@ func (e *Environment) JobContext() (map[string]any, map[string]any) {
 func (e *Environment) BaseEnv() map[string]string { return maps.Clone(e.baseEnv) }
 
 // HasProgram reports whether name is on the PATH list path in the job
-// container. Positive answers are remembered.
+// container. Programs found in the image (not in the job's directories)
+// are remembered for every job of the same image.
 func (e *Environment) HasProgram(ctx context.Context, name, path string) bool {
-	key := name + "\x00" + path
-	e.mu.Lock()
-	known := e.programs[key]
-	e.mu.Unlock()
-	if known {
+	key := e.imageID + "\x00" + name + "\x00" + path
+	if e.programs.known(key) {
 		return true
 	}
-	code, err := e.run(ctx, "", hasProgramArgs(name, path))
+	var out strings.Builder
+	code, err := e.runOutput(ctx, "", hasProgramArgs(name, path), &out)
 	if err != nil || code != 0 {
 		return false
 	}
-	e.mu.Lock()
-	e.programs[key] = true
-	e.mu.Unlock()
+	if found := strings.TrimSpace(out.String()); e.imageID != "" && strings.HasPrefix(found, "/") {
+		if _, inJob := e.layout.hostPath(found); !inJob {
+			e.programs.add(key)
+		}
+	}
 	return true
+}
+
+// programCache remembers programs found in images, by image id, name and
+// PATH. It is shared by the jobs of a Backend.
+type programCache struct {
+	mu    sync.Mutex
+	found map[string]bool
+}
+
+func (c *programCache) known(key string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.found[key]
+}
+
+func (c *programCache) add(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.found == nil {
+		c.found = map[string]bool{}
+	}
+	c.found[key] = true
 }
 
 // Close removes the job's containers (services get Config.Grace to stop),

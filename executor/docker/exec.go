@@ -245,12 +245,18 @@ func (e *Environment) signal(ctx context.Context, sig string, pid int) {
 // run runs args in the job container as user, discarding output, and
 // returns the exit code.
 func (e *Environment) run(ctx context.Context, user string, args []string) (int, error) {
+	return e.runOutput(ctx, user, args, io.Discard)
+}
+
+// runOutput runs args in the job container as user with stdout and stderr
+// written to out, and returns the exit code.
+func (e *Environment) runOutput(ctx context.Context, user string, args []string, out io.Writer) (int, error) {
 	id, resp, err := e.startExec(ctx, user, nil, args)
 	if err != nil {
 		return -1, err
 	}
 	defer resp.Close()
-	if _, err := io.Copy(io.Discard, resp.Reader); err != nil {
+	if _, err := stdcopy.StdCopy(out, out, resp.Reader); err != nil {
 		return -1, fmt.Errorf("reading the output of %s: %w", args[0], err)
 	}
 	code, exited, err := e.awaitExit(ctx, id, exitWait)

@@ -42,7 +42,7 @@ func (b *Backend) Prepare(ctx context.Context, spec executor.JobSpec) (executor.
 		stateDir:   filepath.Join(spec.Root, ".docker"),
 		containers: map[string]string{},
 		ext:        map[string]string{},
-		programs:   map[string]bool{},
+		programs:   &b.programs,
 	}
 	for _, dir := range []string{spec.Root, spec.Workspace, spec.Temp, spec.BinDir, e.stateDir} {
 		if dir == "" {
@@ -51,6 +51,11 @@ func (b *Backend) Prepare(ctx context.Context, spec executor.JobSpec) (executor.
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, fmt.Errorf("creating job directory %q: %w", dir, err)
 		}
+	}
+	// Steps of a container running as another user write their pid files
+	// here too.
+	if err := os.Chmod(e.stateDir, 0o777); err != nil {
+		return nil, fmt.Errorf("opening the job's state directory to the container's user: %w", err)
 	}
 	if err := e.start(ctx); err != nil {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
@@ -128,6 +133,10 @@ func (e *Environment) start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("inspecting the job container: %w", err)
 	}
+	if info.State != nil && !info.State.Running {
+		return fmt.Errorf("the job container from %s exited at once with code %d: the image needs tail and sh to host steps%s", spec.Container.Image, info.State.ExitCode, e.logTail(id))
+	}
+	e.imageID = info.Image
 	e.baseEnv = envMap(info.Config.Env)
 	if e.baseEnv["PATH"] == "" {
 		e.baseEnv["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

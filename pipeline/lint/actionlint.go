@@ -29,7 +29,7 @@ func (l *Linter) actionlint(file string, data []byte) (out []Finding) {
 			}}
 		}
 	}()
-	src, ok := expandAliases(data)
+	src, aliases, ok := expandAliases(data)
 	if !ok {
 		return nil
 	}
@@ -63,6 +63,7 @@ func (l *Linter) actionlint(file string, data []byte) (out []Finding) {
 			continue
 		}
 		line, col, msg := m.restore(e.Line, e.Column, e.Message)
+		col = aliases.restore(line, col)
 		out = append(out, Finding{
 			Pos:      pipeline.Position{File: file, Line: max(line, 1), Column: max(col, 1)},
 			Message:  tidyMessage(msg),

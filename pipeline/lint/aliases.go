@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -14,24 +15,54 @@ import (
 // files).
 const maxExpansion = 256 << 10
 
+// aliasSpan is where an alias was expanded: on line, the alias token of
+// token characters at column col of the file became width characters.
+type aliasSpan struct {
+	line, col    int
+	token, width int
+}
+
+// aliasMap turns columns in the expanded text back into the file's.
+type aliasMap []aliasSpan
+
+// restore returns the file's column for column col of line in the
+// expanded text: the alias's own column inside an expansion.
+func (m aliasMap) restore(line, col int) int {
+	shift := 0
+	for _, s := range m {
+		if s.line != line {
+			continue
+		}
+		start := s.col + shift
+		if col < start {
+			break
+		}
+		if col < start+s.width {
+			return s.col
+		}
+		shift += s.width - s.token
+	}
+	return col - shift
+}
+
 // expandAliases returns data with every YAML alias (*name) replaced by its
 // anchored value written in flow style on the alias's line, because
 // actionlint does not follow aliases and anvil does. Lines stay where they
-// were, so findings keep their line; a finding inside an expanded value
-// points at its alias. It reports false when data is not YAML that loads,
-// or when its aliases expand too far.
-func expandAliases(data []byte) ([]byte, bool) {
+// were, and the map gives columns back, so a finding inside an expanded
+// value points at its alias. It reports false when data is not YAML that
+// loads, or when its aliases expand too far.
+func expandAliases(data []byte) ([]byte, aliasMap, bool) {
 	if !mayHave(data, '&') || !mayHave(data, '*') {
-		return data, true
+		return data, nil, true
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, false
+		return nil, nil, false
 	}
 	var aliases []*yaml.Node
 	collectAliases(&doc, &aliases)
 	if len(aliases) == 0 {
-		return data, true
+		return data, nil, true
 	}
 	// Replace from the end so that earlier positions stay valid.
 	slices.SortFunc(aliases, func(a, b *yaml.Node) int {
@@ -42,23 +73,28 @@ func expandAliases(data []byte) ([]byte, bool) {
 	})
 	lines := strings.SplitAfter(string(data), "\n")
 	w := &flowWriter{budget: maxExpansion, active: map[*yaml.Node]bool{}}
+	m := make(aliasMap, 0, len(aliases))
 	for _, a := range aliases {
 		if a.Line < 1 || a.Line > len(lines) {
-			return nil, false
+			return nil, nil, false
 		}
 		text := lines[a.Line-1]
 		at := byteColumn(text, a.Column)
 		token := "*" + a.Value
 		if at < 0 || !strings.HasPrefix(text[at:], token) {
-			return nil, false
+			return nil, nil, false
 		}
 		w.b.Reset()
 		if !w.node(a) {
-			return nil, false
+			return nil, nil, false
 		}
-		lines[a.Line-1] = text[:at] + w.b.String() + text[at+len(token):]
+		flow := w.b.String()
+		lines[a.Line-1] = text[:at] + flow + text[at+len(token):]
+		m = append(m, aliasSpan{line: a.Line, col: a.Column,
+			token: utf8.RuneCountInString(token), width: utf8.RuneCountInString(flow)})
 	}
-	return []byte(strings.Join(lines, "")), true
+	slices.Reverse(m) // in file order
+	return []byte(strings.Join(lines, "")), m, true
 }
 
 // mayHave reports whether data may hold an anchor (&name) or an alias

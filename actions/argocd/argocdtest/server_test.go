@@ -172,7 +172,9 @@ func TestControllerFollowsGit(t *testing.T) {
 	if status, body := f.call(t, "POST", "/api/v1/applications/web/sync", `{"name":"web"}`); status != 400 || body["message"] != "another operation is already in progress" || body["code"] != float64(9) {
 		t.Errorf("a second sync = %d %v, want 400 code 9 another operation is already in progress", status, body)
 	}
-	eventually(t, "the operation to run", func() bool { return f.app(t).Status.OperationState != nil && f.app(t).Status.OperationState.Phase == "Running" })
+	eventually(t, "the operation to run", func() bool {
+		return f.app(t).Status.OperationState != nil && f.app(t).Status.OperationState.Phase == "Running"
+	})
 	eventually(t, "the operation to succeed", func() bool { return f.app(t).Operation == nil })
 	a = f.app(t)
 	st := a.Status.OperationState

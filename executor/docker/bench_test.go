@@ -1,0 +1,282 @@
+package docker_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nektos/act/pkg/model"
+	actrunner "github.com/nektos/act/pkg/runner"
+	"github.com/sirupsen/logrus"
+
+	"codeberg.org/anvil-ci/anvil/executor"
+	"codeberg.org/anvil-ci/anvil/executor/docker"
+	"codeberg.org/anvil-ci/anvil/executor/docker/dockertest"
+	"codeberg.org/anvil-ci/anvil/pipeline"
+)
+
+// The job of testdata/bench (three trivial run steps), its output and its
+// first step's first line; both engines must produce the output for a run
+// to count.
+const (
+	benchOutput    = "greeting"
+	benchOutValue  = "hello"
+	benchFirstLine = "hello from step one"
+)
+
+// benchPairs is how many runs of each engine one iteration of
+// BenchmarkDockerJob3Steps makes: a job takes seconds, so even one
+// iteration (make bench's default) averages a few.
+const benchPairs = 3
+
+// BenchmarkDockerJob3Steps runs the same 3-step job in a container of the
+// test image end to end (plan, containers up, steps, containers removed)
+// through anvil's engine with this backend and through upstream act's
+// Docker runner, alternating which goes first, and reports the mean time
+// of each and their ratio. The target is a ratio of at most 0.5.
+func BenchmarkDockerJob3Steps(b *testing.B) {
+	cli := dockertest.Client(b)
+	repo := benchRepo(b)
+	backend := docker.New(cli, docker.Config{Labels: dockertest.Labels(b, cli)})
+	act := &actDocker{repo: repo, cacheDir: filepath.Join(b.TempDir(), "act")}
+	work := b.TempDir()
+	var anvilTime, actTime time.Duration
+	n := 0
+	runOurs := func() {
+		d, _, err := timeAnvilJob(b.Context(), backend, repo, filepath.Join(work, fmt.Sprint(n)))
+		if err != nil {
+			b.Fatalf("anvil run %d: %v", n, err)
+		}
+		anvilTime += d
+	}
+	runAct := func() {
+		d, err := act.timeJob(b.Context())
+		if err != nil {
+			b.Fatalf("act run %d: %v", n, err)
+		}
+		actTime += d
+	}
+	for b.Loop() {
+		for range benchPairs {
+			if n%2 == 0 {
+				runOurs()
+				runAct()
+			} else {
+				runAct()
+				runOurs()
+			}
+			n++
+		}
+	}
+	anvilMS := float64(anvilTime.Microseconds()) / 1000 / float64(n)
+	actMS := float64(actTime.Microseconds()) / 1000 / float64(n)
+	b.ReportMetric(anvilMS, "anvil-ms/job")
+	b.ReportMetric(actMS, "act-ms/job")
+	b.ReportMetric(anvilMS/actMS, "ratio")
+}
+
+// BenchmarkDockerFirstLine measures the time from the start of a job in a
+// container (the job_start event) to the first output line of its first
+// step: image check, job container up, the step's script through docker
+// exec.
+func BenchmarkDockerFirstLine(b *testing.B) {
+	cli := dockertest.Client(b)
+	repo := benchRepo(b)
+	backend := docker.New(cli, docker.Config{Labels: dockertest.Labels(b, cli)})
+	work := b.TempDir()
+	var total time.Duration
+	n := 0
+	for b.Loop() {
+		_, first, err := timeAnvilJob(b.Context(), backend, repo, filepath.Join(work, fmt.Sprint(n)))
+		if err != nil {
+			b.Fatalf("anvil run %d: %v", n, err)
+		}
+		total += first
+		n++
+	}
+	b.ReportMetric(float64(total.Microseconds())/1000/float64(n), "first-line-ms")
+	b.ReportMetric(0, "ns/op")
+}
+
+// timeAnvilJob plans and runs the workflows of repo with every job in a
+// container of the test image, removes the job directories, and returns
+// how long it all took and how long from the job's start to its first
+// step's first line. It fails unless the job succeeded with its output.
+func timeAnvilJob(ctx context.Context, backend executor.Backend, repo, work string) (total, firstLine time.Duration, err error) {
+	start := time.Now()
+	plan, err := benchPlan(repo)
+	if err != nil {
+		return 0, 0, err
+	}
+	var (
+		mu       sync.Mutex
+		jobStart time.Time
+	)
+	sink := executor.SinkFunc(func(e executor.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case e.Kind == executor.EventJobStart:
+			jobStart = time.Now()
+		case e.Kind == executor.EventLog && e.Line == benchFirstLine && firstLine == 0:
+			firstLine = time.Since(jobStart)
+		}
+	})
+	eng := executor.New(executor.Config{
+		Backends: func([]string) (executor.Backend, executor.JobSpecHints, error) {
+			return backend, executor.JobSpecHints{Image: dockertest.Image}, nil
+		},
+		Sink:      sink,
+		WorkDir:   work,
+		SourceDir: repo,
+		Github: map[string]any{
+			"event_name": "push", "ref": "refs/heads/main", "ref_name": "main",
+			"repository": "anvil/bench", "repository_owner": "anvil", "actor": "bench",
+			"event": map[string]any{"ref": "refs/heads/main"},
+		},
+	})
+	res, err := eng.Run(ctx, plan)
+	if err != nil {
+		return 0, 0, fmt.Errorf("running the plan: %w", err)
+	}
+	if err := os.RemoveAll(work); err != nil {
+		return 0, 0, fmt.Errorf("removing the job directories: %w", err)
+	}
+	total = time.Since(start)
+	if res.Result != executor.ResultSuccess || len(res.Jobs) != 1 {
+		var jobs []string
+		for _, j := range res.Jobs {
+			jobs = append(jobs, fmt.Sprintf("%s: %s %s", j.JobID, j.Result, j.Error))
+		}
+		return 0, 0, fmt.Errorf("run result %s with jobs %q, want success of 1 job", res.Result, jobs)
+	}
+	if got := res.Jobs[0].Outputs[benchOutput]; got != benchOutValue {
+		return 0, 0, fmt.Errorf("job output %s = %q, want %q", benchOutput, got, benchOutValue)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if firstLine == 0 {
+		return 0, 0, fmt.Errorf("the first step never printed %q", benchFirstLine)
+	}
+	return total, firstLine, nil
+}
+
+// benchPlan discovers, parses and plans the workflows of repo for a push.
+func benchPlan(repo string) (*pipeline.Plan, error) {
+	files, err := pipeline.Discover(repo, "")
+	if err != nil {
+		return nil, fmt.Errorf("discovering workflows: %w", err)
+	}
+	var wfs []*pipeline.Workflow
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("reading workflow: %w", err)
+		}
+		rel, err := filepath.Rel(repo, f)
+		if err != nil {
+			return nil, fmt.Errorf("naming workflow %s: %w", f, err)
+		}
+		wf, err := pipeline.ParseWorkflow(rel, data)
+		if err != nil {
+			return nil, fmt.Errorf("parsing %s: %w", rel, err)
+		}
+		wfs = append(wfs, wf)
+	}
+	plan, err := pipeline.NewPlan(wfs, pipeline.Event{Name: "push", Ref: "refs/heads/main"})
+	if err != nil {
+		return nil, fmt.Errorf("planning: %w", err)
+	}
+	return plan, nil
+}
+
+// benchRepo copies testdata/bench into a new git repository with one commit
+// on main, made with the real git command.
+func benchRepo(tb testing.TB) string {
+	tb.Helper()
+	dir := tb.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join("..", "..", "testdata", "bench"))); err != nil {
+		tb.Fatalf("copying testdata/bench: %v", err)
+	}
+	for _, args := range [][]string{
+		{"init", "-q", "-b", "main"},
+		{"add", "-A"},
+		{"-c", "user.name=Anvil Bench", "-c", "user.email=bench@example.invalid", "commit", "-q", "-m", "bench"},
+	} {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			tb.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	return dir
+}
+
+// actDocker runs a repository's workflows through upstream act's runner
+// with its Docker executor, in the same test image, as the yardstick of
+// BenchmarkDockerJob3Steps. Test-only: anvil does not use act's runner.
+type actDocker struct {
+	repo     string
+	cacheDir string
+}
+
+// timeJob plans and runs the push workflows with act (job container in
+// the test image, no Docker socket in it, logs discarded) and returns how
+// long it took. It fails unless the job succeeded and set its output.
+func (a *actDocker) timeJob(ctx context.Context) (time.Duration, error) {
+	start := time.Now()
+	r, err := actrunner.New(&actrunner.Config{
+		Workdir:               a.repo,
+		ActionCacheDir:        a.cacheDir,
+		EventName:             "push",
+		DefaultBranch:         "main",
+		GitHubInstance:        "github.com",
+		Platforms:             map[string]string{"ubuntu-latest": dockertest.Image},
+		ContainerDaemonSocket: "-",
+	})
+	if err != nil {
+		return 0, fmt.Errorf("creating act runner: %w", err)
+	}
+	planner, err := model.NewWorkflowPlanner(filepath.Join(a.repo, ".forgejo", "workflows"), true, false)
+	if err != nil {
+		return 0, fmt.Errorf("reading workflows with act: %w", err)
+	}
+	plan, err := planner.PlanEvent("push")
+	if err != nil {
+		return 0, fmt.Errorf("planning with act: %w", err)
+	}
+	ctx = actrunner.WithJobLoggerFactory(ctx, discardLoggers{})
+	if err := r.NewPlanExecutor(plan)(ctx); err != nil {
+		return 0, fmt.Errorf("act run: %w", err)
+	}
+	d := time.Since(start)
+	if len(plan.Stages) != 1 || len(plan.Stages[0].Runs) != 1 {
+		return 0, fmt.Errorf("act planned %d stages, want 1 stage of 1 job", len(plan.Stages))
+	}
+	job := plan.Stages[0].Runs[0].Job()
+	if job.Result != "success" {
+		return 0, fmt.Errorf("act job result %q, want success", job.Result)
+	}
+	if got := job.Outputs[benchOutput]; got != benchOutValue {
+		return 0, fmt.Errorf("act job output %s = %q, want %q", benchOutput, got, benchOutValue)
+	}
+	return d, nil
+}
+
+// discardLoggers gives act's jobs loggers that drop everything.
+type discardLoggers struct{}
+
+// WithJobLogger returns a logger writing to io.Discard at info level.
+func (discardLoggers) WithJobLogger() *logrus.Logger {
+	l := logrus.New()
+	l.SetOutput(io.Discard)
+	l.SetLevel(logrus.InfoLevel)
+	return l
+}

@@ -185,6 +185,7 @@ func runnerConfig(proc Process, cfg daemonConfig, reg forge.RunnerFile, labels [
 		SelfBinary: proc.selfBinary(),
 		Log:        logrus.NewEntry(log),
 		Now:        proc.now,
+		OnIdle:     releaseMemory,
 	}, nil
 }
 

@@ -63,6 +63,10 @@ type Config struct {
 	Grace time.Duration
 	// Once makes Run return after one task has run and been reported.
 	Once bool
+	// OnIdle, when set, is called in a goroutine of its own once polling
+	// works after the start, and again each time the runner has had no
+	// task for Pace.IdleAfter: a moment to give memory back.
+	OnIdle func()
 	// Log receives the runner's own messages, with fields.
 	Log *logrus.Entry
 	// Now is the clock (default time.Now).

@@ -51,6 +51,9 @@ func (r *Runner) poll(ctx context.Context) error {
 	// IdleAfter without work.
 	p := &pacer{pace: r.cfg.Pace, interval: r.cfg.FetchInterval, lastWork: r.cfg.Now().Add(-r.cfg.Pace.BriskFor)}
 	var version int64
+	// OnIdle goes at the first empty poll, then after IdleAfter without
+	// work.
+	first, signalIdle := true, true
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
@@ -99,9 +102,15 @@ func (r *Runner) poll(ctx context.Context) error {
 		version = v
 		if task == nil {
 			release()
-			timer.Reset(p.next(r.cfg.Now()))
+			now := r.cfg.Now()
+			if r.cfg.OnIdle != nil && signalIdle && len(r.slots) == 0 && (first || now.Sub(p.lastWork) >= r.cfg.Pace.IdleAfter) {
+				first, signalIdle = false, false
+				go r.cfg.OnIdle()
+			}
+			timer.Reset(p.next(now))
 			continue
 		}
+		signalIdle = true
 		// The forge hands out a task only when the version differs; after
 		// one, ask again with 0 so that it looks for more work.
 		version = 0

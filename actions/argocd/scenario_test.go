@@ -106,10 +106,15 @@ func TestScenarios(t *testing.T) {
 			name:     "another operation in progress: wait and retry",
 			workflow: "sync",
 			prepare: func(t *testing.T, e *scenarioEnv) []string {
-				if err := e.srv.Hold(t.Context(), "web", 3*time.Second); err != nil {
+				if err := e.srv.Hold(t.Context(), "web", time.Minute); err != nil {
 					t.Fatal(err)
 				}
 				return nil
+			},
+			// The other operation ends once the action has been refused.
+			onLineText: "another operation is already in progress",
+			onLine: func(e *scenarioEnv) {
+				time.AfterFunc(500*time.Millisecond, func() { _ = e.srv.EndHold("web") })
 			},
 			wantLog: []string{`"another operation is already in progress"; waiting for that operation to end`, "operation Running (by someone-else)", "sync: phase=Succeeded"},
 			check: func(t *testing.T, e *scenarioEnv, r *actiontest.Result) {

@@ -305,7 +305,7 @@ func (d *document) setKustomizeImage(name, value string) error {
 		return nil
 	}
 	if images.Kind != yaml.SequenceNode {
-		return errors.New("images: is not a list; a kustomization lists images as - name: ... newTag: ...")
+		return errors.New("images: is not a list; a kustomization lists images as entries with name and newTag")
 	}
 	entry := selectElement(images, "name", name)
 	if entry == nil {

@@ -132,9 +132,9 @@ func containerConfig(cfg Config, in containerInput) (*container.Config, *contain
 		if !cfg.Privileged {
 			return nil, nil, nil, fmt.Errorf("%w: %s.options asks for --privileged or --cap-add; the runner allows them only with container.privileged", ErrNotAllowed, what)
 		}
-		h.Privileged = o.Privileged
 		h.CapAdd = o.CapAdd
 	}
+	h.Privileged = cfg.Privileged || o.Privileged
 	if err := resources(cfg, o, what, &h.Resources); err != nil {
 		return nil, nil, nil, err
 	}
@@ -204,7 +204,7 @@ func actionConfig(cfg Config, spec executor.JobSpec, a executor.ContainerAction,
 	if len(a.Args) > 0 {
 		c.Cmd = a.Args
 	}
-	h := &container.HostConfig{Mounts: append([]mount.Mount{}, mounts...), Init: ptr(true)}
+	h := &container.HostConfig{Mounts: append([]mount.Mount{}, mounts...), Init: ptr(true), Privileged: cfg.Privileged}
 	if err := resources(cfg, &runOptions{}, "action", &h.Resources); err != nil {
 		return nil, nil, nil, err
 	}

@@ -56,6 +56,12 @@ func TestContainerConfig(t *testing.T) {
 			options: `--user 1000 --hostname box -e EXTRA=1 --tmpfs /tmp:size=64m --cpus 1 -m 512m --label org.example=x --entrypoint ignored`,
 		},
 		{
+			name: "job-runner-settings", role: roleJob, network: "ci-net",
+			cfg:     Config{Privileged: true, Options: `--add-host forge.example:host-gateway --hostname runner-default -e FROM_RUNNER=1`},
+			spec:    executor.ContainerSpec{Image: "docker:dind"},
+			options: `--hostname from-job -e FROM_JOB=1 --cap-add SYS_ADMIN`,
+		},
+		{
 			name: "service", role: roleService, alias: "db", network: "anvil-build-1-net",
 			spec:    executor.ContainerSpec{Image: "postgres:16", Env: map[string]string{"POSTGRES_PASSWORD": "pw"}, Ports: []string{"5432"}, Cmd: []string{"postgres", "-c", "fsync=off"}},
 			options: `--health-cmd "pg_isready -U postgres" --health-interval 1s --health-retries 10 --network-alias database --init`,
@@ -77,7 +83,11 @@ func TestContainerConfig(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			opts, err := parseOptions("container", tt.options)
+			runnerOpts := ""
+			if tt.role == roleJob {
+				runnerOpts = cfg.Options
+			}
+			opts, err := parseOptionsAfter("container", runnerOpts, tt.options)
 			if err != nil {
 				t.Fatal(err)
 			}

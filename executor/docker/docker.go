@@ -39,8 +39,18 @@ type Config struct {
 	// unix:// socket is mounted at /var/run/docker.sock, any other address
 	// is passed as DOCKER_HOST. Empty: jobs get no Docker access.
 	DockerHost string
-	// Privileged allows --privileged and --cap-add in options:.
+	// Privileged runs job, service and action containers privileged
+	// (container.privileged, for Docker in Docker) and lets options: ask
+	// for --privileged and --cap-add. Default: neither.
 	Privileged bool
+	// Options are docker run flags the runner's admin adds to every job
+	// container (container.options), before the job's own options:. They
+	// take the same flags as options: (see docs/docker.md).
+	Options string
+	// Network is an existing Docker network for the job and service
+	// containers (container.network). Empty: each job with services gets
+	// a network of its own; a job without services uses Docker's default.
+	Network string
 	// CPUs and Memory (bytes) limit every container of a job; options: may
 	// ask for less, not more. Zero means no limit.
 	CPUs   float64

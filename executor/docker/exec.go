@@ -251,12 +251,17 @@ func (e *Environment) run(ctx context.Context, user string, args []string) (int,
 // runOutput runs args in the job container as user with stdout and stderr
 // written to out, and returns the exit code.
 func (e *Environment) runOutput(ctx context.Context, user string, args []string, out io.Writer) (int, error) {
+	t0 := time.Now()
 	id, resp, err := e.startExec(ctx, user, nil, args)
+	println("run started", time.Since(t0).String())
 	if err != nil {
 		return -1, err
 	}
 	defer resp.Close()
-	if _, err := stdcopy.StdCopy(out, out, resp.Reader); err != nil {
+	defer func() { println("run done", time.Since(t0).String()) }()
+	_, err = stdcopy.StdCopy(out, out, resp.Reader)
+	println("run copied", time.Since(t0).String())
+	if err != nil {
 		return -1, fmt.Errorf("reading the output of %s: %w", args[0], err)
 	}
 	code, exited, err := e.awaitExit(ctx, id, exitWait)

@@ -104,9 +104,27 @@ func optionFlags() (*pflag.FlagSet, *runOptions) {
 // parseOptions parses an options: string like docker run's flags. what
 // names the option's place (container, services.db) for messages.
 func parseOptions(what, s string) (*runOptions, error) {
+	return parseOptionsAfter(what, "", s)
+}
+
+// parseOptionsAfter parses the runner's options (Config.Options) followed
+// by a job's: a flag given in both takes the job's value, list flags (-e,
+// -v, ...) get both.
+func parseOptionsAfter(what, runner, s string) (*runOptions, error) {
+	first, err := splitWords(runner)
+	if err != nil {
+		return nil, fmt.Errorf("%w: the runner's container.options: %v", ErrBadOptions, err)
+	}
 	words, err := splitWords(s)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s.options: %v", ErrBadOptions, what, err)
+	}
+	if len(first) > 0 {
+		fs, _ := optionFlags()
+		if err := fs.Parse(first); err != nil || fs.NArg() > 0 {
+			return nil, fmt.Errorf("%w: the runner's container.options %q: use only these docker run flags: %s", ErrBadOptions, runner, strings.Join(supportedOptions(), " "))
+		}
+		words = append(first, words...)
 	}
 	fs, o := optionFlags()
 	if err := fs.Parse(words); err != nil {

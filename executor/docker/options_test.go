@@ -107,3 +107,20 @@ func TestSupportedOptionsListed(t *testing.T) {
 		}
 	}
 }
+
+func TestParseOptionsAfterRunner(t *testing.T) {
+	t.Parallel()
+	o, err := parseOptionsAfter("container", "--cpus 1 -e A=1 --hostname runner", "--cpus 2 -e B=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &runOptions{CPUs: 2, Env: []string{"A=1", "B=2"}, Hostname: "runner"}
+	if diff := cmp.Diff(o, want, cmp.AllowUnexported(runOptions{})); diff != "" {
+		t.Errorf("parseOptionsAfter (-got +want):\n%s", diff)
+	}
+	for _, bad := range []string{"--network host", `"open`, "--init extra"} {
+		if _, err := parseOptionsAfter("container", bad, ""); err == nil || !strings.Contains(err.Error(), "the runner's container.options") {
+			t.Errorf("runner options %q: error = %v, want one naming the runner's container.options", bad, err)
+		}
+	}
+}

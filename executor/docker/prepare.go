@@ -72,7 +72,7 @@ func (b *Backend) Prepare(ctx context.Context, spec executor.JobSpec) (executor.
 // for Close as soon as it exists.
 func (e *Environment) start(ctx context.Context) error {
 	spec, cfg := e.spec, e.cfg
-	jobOpts, err := parseOptions("container", spec.Container.Options)
+	jobOpts, err := parseOptionsAfter("container", cfg.Options, spec.Container.Options)
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,10 @@ func (e *Environment) start(ctx context.Context) error {
 	if err := e.createVolumes(ctx); err != nil {
 		return err
 	}
-	if len(ids) > 0 {
+	switch {
+	case cfg.Network != "":
+		e.network = cfg.Network
+	case len(ids) > 0:
 		e.network = e.prefix
 		if _, err := e.cli.NetworkCreate(ctx, e.network, network.CreateOptions{Driver: "bridge", Labels: labels(cfg, spec, "")}); err != nil {
 			return fmt.Errorf("creating the job network: %w", err)

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/docker/docker/api/types/network"
+
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/executor/docker"
 	"codeberg.org/anvil-ci/anvil/executor/docker/dockertest"
@@ -96,5 +98,40 @@ func TestServiceFailures(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestRunnerNetwork(t *testing.T) {
+	t.Parallel()
+	cli := dockertest.Client(t)
+	labels := dockertest.Labels(t, cli)
+	name := "anvil-test-net-" + labels[dockertest.LabelTest]
+	if _, err := cli.NetworkCreate(t.Context(), name, network.CreateOptions{Labels: labels}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cli.NetworkRemove(context.Background(), name) })
+	root := filepath.Join(t.TempDir(), "job")
+	spec := executor.JobSpec{
+		JobID: "net", Root: root, Workspace: filepath.Join(root, "w", "r"),
+		Container: &executor.ContainerSpec{Image: dockertest.Image},
+		Services:  map[string]*executor.ContainerSpec{"peer": {Image: dockertest.Image, Cmd: []string{"sleep", "infinity"}, Options: "--init"}},
+	}
+	env, err := docker.New(cli, docker.Config{Network: name, Labels: labels, Grace: time.Second}).Prepare(t.Context(), spec)
+	if err != nil {
+		t.Fatalf("Prepare: %v", err)
+	}
+	job, _ := env.(executor.JobContextProvider).JobContext()
+	if job["network"] != name {
+		t.Errorf("job.container.network = %v, want the runner's network %s", job["network"], name)
+	}
+	var out syncBuffer
+	if code, err := env.Exec(t.Context(), executor.Command{Args: []string{"getent", "hosts", "peer"}}, &out); err != nil || code != 0 {
+		t.Errorf("resolving the service on the runner's network = %d, %v (%s)", code, err, out.String())
+	}
+	if err := env.Close(t.Context()); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if _, err := cli.NetworkInspect(t.Context(), name, network.InspectOptions{}); err != nil {
+		t.Errorf("the runner's network is gone after the job: %v", err)
 	}
 }

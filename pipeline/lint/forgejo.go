@@ -77,6 +77,9 @@ func (a *adapter) condition(s *actionlint.String) {
 		return
 	}
 	a.seen[s] = true
+	if !mentionsAlias(s.Value) {
+		return
+	}
 	// actionlint places a bare condition at the value's position, quoted
 	// or not.
 	if v, ok := a.rewriteExpr(s.Value+"}}", s.Pos.Line, s.Pos.Col); ok {
@@ -103,7 +106,9 @@ func (a *adapter) template(s *actionlint.String) {
 			a.m.addBlock(b)
 		}
 	}
-	s.Value = a.rewriteTemplate(s.Value, s.Pos.Line, base)
+	if mentionsAlias(s.Value) {
+		s.Value = a.rewriteTemplate(s.Value, s.Pos.Line, base)
+	}
 }
 
 // rewriteTemplate rewrites the aliases in each ${{ }} of v. line and base
@@ -169,6 +174,19 @@ func (a *adapter) replaceAliases(expr string, tokens []*actionlint.Token, line, 
 	}
 	b.WriteString(expr[done:])
 	return b.String()
+}
+
+// mentionsAlias reports whether s may name a context alias, in any case;
+// strings that do not are left alone without lexing them.
+func mentionsAlias(s string) bool {
+	for _, c := range contextAliases {
+		for i := 0; i+len(c) <= len(s); i++ {
+			if strings.EqualFold(s[i:i+len(c)], c) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // isContextAlias reports whether an identifier names the github context

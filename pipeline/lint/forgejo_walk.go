@@ -61,7 +61,7 @@ func (a *adapter) walk(v reflect.Value) {
 
 // rawString rewrites the expressions in a matrix value.
 func (a *adapter) rawString(s *actionlint.RawYAMLString) {
-	if s == nil || s.Pos() == nil || !strings.Contains(s.Value, "${{") {
+	if s == nil || s.Pos() == nil || !strings.Contains(s.Value, "${{") || !mentionsAlias(s.Value) {
 		return
 	}
 	s.Value = a.rewriteTemplate(s.Value, s.Pos().Line, s.Pos().Col)

@@ -48,8 +48,9 @@ func (s *Server) SetDegraded(name string, degraded bool) error {
 	return s.withApp(name, func(a *app) { a.degraded = degraded })
 }
 
-// FailSyncs makes the next attempts sync attempts fail with message
-// (negative: every attempt; 0: none).
+// FailSyncs makes the first attempts attempts of every sync operation fail
+// with message (negative: every attempt; 0: none), so that a sync with
+// enough retries succeeds.
 func (s *Server) FailSyncs(name, message string, attempts int) error {
 	return s.withApp(name, func(a *app) {
 		a.syncError, a.failAttempts = message, attempts
@@ -99,4 +100,14 @@ func (s *Server) Hold(ctx context.Context, name string, d time.Duration) error {
 	a.opAt = now
 	a.holdFor = d
 	return nil
+}
+
+// EndHold ends the running operation of the application at the next tick,
+// as if it had just finished its work.
+func (s *Server) EndHold(name string) error {
+	return s.withApp(name, func(a *app) {
+		if a.stage == opRunning {
+			a.opAt = s.cfg.Now()
+		}
+	})
 }

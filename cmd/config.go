@@ -55,6 +55,7 @@ type containerConfig struct {
 	WorkdirParent string   `yaml:"workdir_parent"`
 	ValidVolumes  []string `yaml:"valid_volumes"`
 	DockerHost    string   `yaml:"docker_host"`
+	ForcePull     bool     `yaml:"force_pull"`
 }
 
 type hostConfig struct {
@@ -87,7 +88,6 @@ var ignoredKeys = map[string]string{
 	"runner.github_mirror":    "actions are resolved from the forge's default actions URL",
 	"cache":                   "anvil has no built-in cache server yet",
 	"container.enable_ipv6":   "not supported by anvil's Docker executor",
-	"container.force_pull":    "not supported by anvil's Docker executor",
 	"container.force_rebuild": "not supported by anvil's Docker executor",
 	"server":                  "anvil has no connections section",
 }
@@ -159,7 +159,7 @@ var known = map[string]any{
 		"shutdown_timeout": nil, "insecure": nil, "fetch_timeout": nil, "fetch_interval": nil,
 		"report_interval": nil, "labels": nil, "state_dir": nil},
 	"container": map[string]any{"network": nil, "privileged": nil, "options": nil, "workdir_parent": nil,
-		"valid_volumes": nil, "docker_host": nil},
+		"valid_volumes": nil, "docker_host": nil, "force_pull": nil},
 	"host": map[string]any{"workdir_parent": nil},
 }
 

@@ -59,7 +59,6 @@ runner:
   # label of its runs-on is among the names. The schema says where:
   #   self-hosted:host                        directly on this machine
   #   ubuntu-latest:docker://node:20-bookworm in a container of that image
-  #                                           (needs the Docker executor)
   # A label without a schema runs on the host. Empty: the labels given to
   # "anvil register" (in runner.file). When set, they replace those and
   # are declared to the forge at start.
@@ -73,7 +72,8 @@ runner:
 
 # Jobs whose label is docker://IMAGE, run by the Docker executor.
 container:
-  # The Docker network job containers join; empty: one network per job.
+  # An existing Docker network for job and service containers. Empty: a
+  # job with services gets a network of its own.
   network: ""
   # Run job containers privileged (needed for Docker-in-Docker).
   privileged: false
@@ -86,9 +86,14 @@ container:
   # Volumes (and bind mounts) that workflows may mount into containers;
   # glob patterns allowed. Empty: none.
   valid_volumes: []
-  # The Docker daemon to use, e.g. unix:///var/run/docker.sock. Empty:
-  # DOCKER_HOST, else the default socket.
+  # The Docker engine to use, e.g. unix:///var/run/docker.sock, which
+  # jobs also get (a unix socket is mounted at /var/run/docker.sock).
+  # Empty: DOCKER_HOST, else the default socket, and jobs get no Docker
+  # access. "-": the same, as forgejo-runner reads it.
   docker_host: ""
+  # Pull the images of jobs, services and docker actions even when the
+  # engine has them. Otherwise only missing images are pulled.
+  force_pull: false
 
 # Jobs whose label is NAME:host (or has no schema), run on this machine.
 host:

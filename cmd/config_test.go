@@ -89,7 +89,6 @@ func TestLoadDaemonConfig(t *testing.T) {
 				"testdata/runner/forgejo-runner.yaml:7: log.job_level is not used by anvil (job logs go to the forge unfiltered); ignored",
 				"testdata/runner/forgejo-runner.yaml:45: cache is not used by anvil (anvil has no built-in cache server yet); ignored",
 				"testdata/runner/forgejo-runner.yaml:70: container.enable_ipv6 is not used by anvil (not supported by anvil's Docker executor); ignored",
-				"testdata/runner/forgejo-runner.yaml:94: container.force_pull is not used by anvil (not supported by anvil's Docker executor); ignored",
 				"testdata/runner/forgejo-runner.yaml:96: container.force_rebuild is not used by anvil (not supported by anvil's Docker executor); ignored",
 			},
 		},

@@ -27,8 +27,10 @@ The config file (-c; see anvil generate-config) uses forgejo-runner's keys,
 so an existing one works unchanged. Without -c the defaults apply, with the
 registration in ./.runner.
 
-Jobs run where their label says: name:host on this machine; docker://IMAGE
-labels need the Docker executor. Each job's log is spooled to disk while it
+Jobs run where their label says: NAME:host on this machine, and
+NAME:docker://IMAGE in a container of IMAGE (container.* keys of the
+config). Remote actions (uses: owner/repo@ref) are fetched from the forge's
+default actions URL into ~/.cache/anvil/actions. Each job's log is spooled to disk while it
 runs (runner.state_dir), so a job that prints a lot or a forge that is
 unreachable for a while costs no memory, and a job cut off by a crash is
 reported as failed after a restart.
@@ -90,10 +92,11 @@ func runDaemon(ctx context.Context, proc Process, o *daemonOptions) error {
 	if err != nil {
 		return err
 	}
-	rc, err := runnerConfig(proc, cfg, reg, labels, log)
+	rc, done, err := runnerConfig(proc, cfg, reg, labels, log)
 	if err != nil {
 		return err
 	}
+	defer done()
 	rc.Once = o.once
 	r := runner.New(rc)
 	setInterruptNotes(ctx,
@@ -137,26 +140,27 @@ func daemonLabels(cfg daemonConfig, reg *forge.RunnerFile, log *logrus.Logger) (
 }
 
 // runnerConfig builds the runner's configuration. The list of executors
-// is written out here: host, and the seam where docker:// labels will get
-// the Docker executor.
-func runnerConfig(proc Process, cfg daemonConfig, reg forge.RunnerFile, labels []string, log *logrus.Logger) (runner.Config, error) {
+// is written out here: host for NAME:host labels, Docker for
+// NAME:docker://IMAGE labels. done releases what it holds.
+func runnerConfig(proc Process, cfg daemonConfig, reg forge.RunnerFile, labels []string, log *logrus.Logger) (rc runner.Config, done func(), err error) {
 	env := maps.Clone(cfg.Runner.Envs)
 	fileEnv, err := readEnvFile(cfg.Runner.EnvFile)
 	if err != nil {
-		return runner.Config{}, usageError(err)
+		return runner.Config{}, nil, usageError(err)
 	}
 	maps.Copy(env, fileEnv)
 	stateDir := cfg.stateDir()
 	if err := os.MkdirAll(stateDir, 0o700); err != nil {
-		return runner.Config{}, fmt.Errorf("creating runner.state_dir: %w", err)
+		return runner.Config{}, nil, fmt.Errorf("creating runner.state_dir: %w", err)
 	}
 	workDir := cfg.Host.WorkdirParent
 	if workDir == "" {
 		workDir = defaultWorkdirParent(proc)
 	}
 	if err := os.MkdirAll(workDir, 0o755); err != nil {
-		return runner.Config{}, fmt.Errorf("creating host.workdir_parent: %w", err)
+		return runner.Config{}, nil, fmt.Errorf("creating host.workdir_parent: %w", err)
 	}
+	docker, closeDocker := daemonDocker(proc, cfg)
 	return runner.Config{
 		Forge: forge.New(forge.Config{
 			Address: reg.Address, UUID: reg.UUID, Token: reg.Token,
@@ -174,19 +178,15 @@ func runnerConfig(proc Process, cfg daemonConfig, reg forge.RunnerFile, labels [
 		StateDir:        stateDir,
 		WorkDir:         workDir,
 		Host:            host.New(host.Config{}),
-		// Docker stays nil until the Docker executor lands: docker://
-		// labels then fail their jobs with a message that says so.
-		Docker: nil,
-		// Actions stays nil until remote actions land (executor/resolve):
-		// then only local actions run.
-		Actions:    nil,
-		Env:        env,
-		BaseEnv:    executor.HostEnv(proc.environ()),
-		SelfBinary: proc.selfBinary(),
-		Log:        logrus.NewEntry(log),
-		Now:        proc.now,
-		OnIdle:     releaseMemory,
-	}, nil
+		Docker:          docker,
+		Actions:         daemonActions(proc),
+		Env:             env,
+		BaseEnv:         executor.HostEnv(proc.environ()),
+		SelfBinary:      proc.selfBinary(),
+		Log:             logrus.NewEntry(log),
+		Now:             proc.now,
+		OnIdle:          releaseMemory,
+	}, closeDocker, nil
 }
 
 // daemonLogger logs to stderr at log.level.

@@ -28,8 +28,8 @@ stdin is a terminal, anvil asks for it (unless --no-interactive).
 Labels are name[:schema[:arg]]: a job runs on this runner when every label
 of its runs-on is among the names; the schema says where it runs: host
 (directly on this machine, also for a label without schema) or
-docker://IMAGE (in a container; needs the Docker executor). Default:
-runner.labels of the config, else self-hosted:host.
+docker://IMAGE (in a container of IMAGE). Default: runner.labels of the
+config, else self-hosted:host.
 
 anvil waits for the forge to answer (up to --wait) before registering.`
 
@@ -106,14 +106,8 @@ func runRegister(ctx context.Context, proc Process, o *registerOptions) error {
 	if err := o.fill(proc, cfg); err != nil {
 		return err
 	}
-	labels, err := checkLabels(o.labels)
-	if err != nil {
+	if _, err := checkLabels(o.labels); err != nil {
 		return usageError(err)
-	}
-	for _, l := range labels {
-		if l.Schema == "docker" {
-			fmt.Fprintf(proc.Stderr, "note: label %s runs jobs in Docker containers, which needs the Docker executor; this build of anvil fails such jobs with a message\n", l)
-		}
 	}
 	address := strings.TrimRight(o.instance, "/")
 	client := forge.New(forge.Config{Address: address, Insecure: cfg.Runner.Insecure, Version: anvilVersion()})

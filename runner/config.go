@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"context"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -49,9 +48,10 @@ type Config struct {
 	Docker func(image string) (executor.Backend, error)
 	// Actions returns the resolver for remote actions and reusable
 	// workflows of a task, from its github context (which names the
-	// forge's default actions URL and carries the job token). Nil means
-	// only local actions run.
-	Actions func(ctx context.Context, github map[string]any) executor.ActionResolver
+	// forge's default actions URL and carries the job token); log is the
+	// task's. An error fails the task with its message. Nil means only
+	// local actions run.
+	Actions func(github map[string]any, log *logrus.Entry) (executor.ActionResolver, error)
 	// Env is extra environment for every job (runner.envs, env_file);
 	// BaseEnv is what every job process starts from.
 	Env     map[string]string

@@ -391,3 +391,96 @@ func TestOnce(t *testing.T) {
 		t.Errorf("second task: %s, want waiting (Once takes one task)", st)
 	}
 }
+
+func TestOnIdle(t *testing.T) {
+	t.Parallel()
+	srv := forgetest.New(t)
+	idle := make(chan time.Time, 10)
+	tr := newTestRunner(t, srv, func(c *Config) {
+		c.OnIdle = func() { idle <- time.Now() }
+		c.Pace.IdleAfter, c.Pace.IdleInterval = 500*time.Millisecond, 100*time.Millisecond
+	})
+	tr.start(t)
+	select {
+	case <-idle:
+	case <-time.After(10 * time.Second):
+		t.Fatal("OnIdle was not called once polling worked")
+	}
+	id := srv.AddTask(forgetest.TaskSpec{WorkflowYAML: "on: push\njobs:\n  j:\n    runs-on: self-hosted\n    steps: [{run: 'true'}]\n"})
+	rec := waitLogClosed(t, srv, id)
+	select {
+	case at := <-idle:
+		if at.Before(rec.Finished.Add(400 * time.Millisecond)) {
+			t.Errorf("OnIdle came %s after the task, want IdleAfter (500ms)", at.Sub(rec.Finished))
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("OnIdle was not called after IdleAfter without tasks")
+	}
+	select {
+	case <-idle:
+		t.Error("OnIdle was called again without work in between")
+	case <-time.After(time.Second):
+	}
+}
+
+func TestOldForgeWithoutDeclare(t *testing.T) {
+	t.Parallel()
+	srv := forgetest.New(t, forgetest.WithoutDeclare())
+	id := srv.AddTask(forgetest.TaskSpec{WorkflowYAML: "on: push\njobs:\n  j:\n    runs-on: self-hosted\n    steps: [{run: 'true'}]\n"})
+	tr := newTestRunner(t, srv, nil)
+	tr.start(t)
+	if rec := waitLogClosed(t, srv, id); rec.Status != forgetest.StatusSuccess {
+		t.Errorf("status %s, want success", rec.Status)
+	}
+	if !strings.Contains(tr.logs.String(), "does not know Declare") {
+		t.Errorf("no warning about Declare:\n%s", tr.logs.String())
+	}
+}
+
+// With the default timings, a running job's state reaches the forge at
+// least every 5 s (the forge fails tasks silent for 10 minutes).
+func TestHeartbeat(t *testing.T) {
+	t.Parallel()
+	srv := forgetest.New(t)
+	id := srv.AddTask(forgetest.TaskSpec{WorkflowYAML: "on: push\njobs:\n  j:\n    runs-on: self-hosted\n    steps: [{run: 'echo go; sleep 8'}]\n"})
+	tr := newTestRunner(t, srv, func(c *Config) { c.Report = ReportTiming{} })
+	tr.start(t)
+	rec, err := srv.WaitFor(t.Context(), id, func(r forgetest.TaskRecord) bool { return strings.Contains(rowsText(r), "go") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, worst := rec.LastUpdate, time.Duration(0)
+	for !rec.Status.Done() {
+		time.Sleep(100 * time.Millisecond)
+		rec = srv.Task(id)
+		if !rec.Status.Done() {
+			worst = max(worst, time.Since(last))
+		}
+		last = rec.LastUpdate
+	}
+	if worst > 5*time.Second {
+		t.Errorf("the job ran %s without a state update, want at most 5s", worst)
+	}
+}
+
+// A FetchTask reply lost on the way: the forge has assigned the task, the
+// runner never hears of it (FetchTask is not idempotent), goes on with the
+// next one, and the forge fails the lost one as a zombie.
+func TestFetchReplyDropped(t *testing.T) {
+	t.Parallel()
+	srv := forgetest.New(t, forgetest.WithZombieTimeout(2*time.Second))
+	lost := srv.AddTask(forgetest.TaskSpec{WorkflowYAML: "on: push\njobs:\n  a:\n    runs-on: self-hosted\n    steps: [{run: 'true'}]\n"})
+	next := srv.AddTask(forgetest.TaskSpec{WorkflowYAML: "on: push\njobs:\n  b:\n    runs-on: self-hosted\n    steps: [{run: 'true'}]\n"})
+	srv.DropReply(forgetest.MethodFetchTask, 1)
+	tr := newTestRunner(t, srv, nil)
+	tr.start(t)
+	if rec := waitLogClosed(t, srv, next); rec.Status != forgetest.StatusSuccess {
+		t.Errorf("the next task: %s, want success", rec.Status)
+	}
+	if rec := waitResult(t, srv, lost); rec.Status != forgetest.StatusFailure || rec.Updates != 0 {
+		t.Errorf("the lost task: %s with %d updates, want failed as a zombie, never reported", rec.Status, rec.Updates)
+	}
+	if !strings.Contains(tr.logs.String(), "polling the forge for jobs failed") {
+		t.Errorf("the runner did not warn about the failed poll:\n%s", tr.logs.String())
+	}
+}

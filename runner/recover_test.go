@@ -68,9 +68,9 @@ func TestRecoverTasksLeftBehind(t *testing.T) {
 		t.Fatalf("Run() = %v", err)
 	}
 	tests := []struct {
-		id       int64
-		result   runnerv1.Result
-		rows     []string
+		id     int64
+		result runnerv1.Result
+		rows   []string
 		// A step cut off while running fails; one never started is
 		// skipped.
 		stepFirst, stepLast runnerv1.Result

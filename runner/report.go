@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,6 +39,7 @@ type reporter struct {
 	unsentBytes int
 	closing     bool
 	err         error // first spool write error
+	summary     strings.Builder
 	// sentOutputs are the output keys the forge has stored; outputTries
 	// counts final states it answered without all of them.
 	sentOutputs []string
@@ -117,7 +119,7 @@ func newReporter(cfg reporterConfig) (*reporter, error) {
 		wake: make(chan struct{}, 1), done: make(chan struct{}),
 		onCancel: cfg.OnCancel, onUnregistered: cfg.OnUnregistered,
 	}
-	r.rows, _ = sp.Flush()
+	r.rows = sp.Rows()
 	if err := r.st.save(cfg.Dir); err != nil {
 		sp.Close()
 		return nil, err
@@ -151,6 +153,7 @@ func (r *reporter) Emit(e executor.Event) {
 	case executor.EventStepEnd:
 		if e.Stage != "post" {
 			r.stepEnd(e)
+			r.addSummary(e.Summary)
 		}
 	case executor.EventLog:
 		r.line(e.Time, rowContent(e))
@@ -160,8 +163,44 @@ func (r *reporter) Emit(e executor.Event) {
 			r.st.Outputs = maps.Clone(e.Outputs)
 			r.changedSinceSave.Store(true)
 		}
+		summary := r.summary.String()
+		r.summary.Reset()
 		r.mu.Unlock()
+		r.summaryRows(e.Time, summary)
 	}
+}
+
+// maxSummary bounds the step summaries kept for the log, as GitHub
+// bounds a step's summary (1 MiB).
+const maxSummary = 1 << 20
+
+// addSummary keeps a step's summary (Markdown, masked by the engine).
+func (r *reporter) addSummary(md string) {
+	if md == "" {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.summary.Len()+len(md) > maxSummary {
+		return
+	}
+	r.summary.WriteString(md)
+	if !strings.HasSuffix(md, "\n") {
+		r.summary.WriteByte('\n')
+	}
+}
+
+// summaryRows adds the job's step summaries to the log, folded: the forge
+// has no place for them.
+func (r *reporter) summaryRows(t time.Time, md string) {
+	if md == "" {
+		return
+	}
+	r.line(t, "##[group]Job summary (Markdown)")
+	for l := range strings.Lines(md) {
+		r.line(t, strings.TrimRight(l, "\r\n"))
+	}
+	r.line(t, "##[endgroup]")
 }
 
 // Line adds a row of the runner's own, masked with the task's secrets.

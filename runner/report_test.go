@@ -68,7 +68,7 @@ func TestReporterMapsEventsToRowsAndSteps(t *testing.T) {
 	line(-1, "", "", "between steps")
 	step(executor.EventStepStart, 1, "main", "")
 	line(1, "main", "warning", "careful")
-	step(executor.EventStepEnd, 1, "main", executor.ResultFailure)
+	rep.Emit(executor.Event{Kind: executor.EventStepEnd, Step: 1, Stage: "main", Result: executor.ResultFailure, Summary: "## Tests\n3 failed"})
 	step(executor.EventStepStart, 2, "main", "")
 	step(executor.EventStepEnd, 2, "main", executor.ResultSkipped)
 	step(executor.EventStepStart, 0, "post", "")
@@ -80,7 +80,8 @@ func TestReporterMapsEventsToRowsAndSteps(t *testing.T) {
 
 	rows, closed := f.storedRows(1)
 	wantRows := []string{"set up 1", "set up 2", "##[group]Run make", "make", "##[endgroup]", "##[error]it broke",
-		"between steps", "##[warning]careful", "Post step 0", "post output", "complete", "Job failed"}
+		"between steps", "##[warning]careful", "Post step 0", "post output", "complete",
+		"##[group]Job summary (Markdown)", "## Tests", "3 failed", "##[endgroup]", "Job failed"}
 	if diff := cmp.Diff(rows, wantRows); diff != "" || !closed {
 		t.Errorf("rows (-got +want), log closed %t:\n%s", closed, diff)
 	}

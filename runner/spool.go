@@ -131,11 +131,11 @@ func (s *spool) Append(t time.Time, content string) (int64, error) {
 	return i, nil
 }
 
-// Flush returns the number of rows readable (all appended rows).
-func (s *spool) Flush() (int64, error) {
+// Rows returns the number of rows in the spool, all readable.
+func (s *spool) Rows() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.rows, nil
+	return s.rows
 }
 
 // cursor is a read position: the index of the next row and its offset.
@@ -144,7 +144,7 @@ type cursor struct {
 	off int64
 }
 
-// seek returns the cursor of row i (i <= flushed rows), reading forward
+// seek returns the cursor of row i (i <= Rows()), reading forward
 // from the nearest mark.
 func (s *spool) seek(i int64) (cursor, error) {
 	s.mu.Lock()

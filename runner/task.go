@@ -115,7 +115,11 @@ func (r *Runner) execute(ctx context.Context, task *runnerv1.Task, github map[st
 		Now:        r.cfg.Now,
 	}
 	if r.cfg.Actions != nil {
-		cfg.Actions = r.cfg.Actions(ctx, github)
+		actions, err := r.cfg.Actions(github, log)
+		if err != nil {
+			return fail(fmt.Sprintf("Cannot set up remote actions: %s", rep.masker.Mask(err.Error())))
+		}
+		cfg.Actions = actions
 	}
 	runCtx, stop := context.WithTimeoutCause(ctx, r.cfg.Timeout, errTimeout)
 	defer stop()

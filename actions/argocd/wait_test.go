@@ -213,3 +213,23 @@ func TestInProgress(t *testing.T) {
 		}
 	}
 }
+
+// TestWaitRefreshes checks that a wait for a revision asks Argo CD to look
+// at git on its first read and again while the revision is missing.
+func TestWaitRefreshes(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, argocdtest.AppConfig{Synced: true})
+	_, err := argocd.Wait(t.Context(), e.client, argocd.WaitConfig{App: e.web, Revision: "0123456789abcdef0123456789abcdef01234567", Timeout: 500 * time.Millisecond, Interval: 20 * time.Millisecond}, nil)
+	if !errors.Is(err, argocd.ErrTimeout) || !strings.Contains(err.Error(), "Argo CD has not seen the revision: check that it is on the branch the application follows (main)") {
+		t.Fatalf("Wait for a missing revision: %v", err)
+	}
+	var queries []string
+	for _, r := range e.srv.Requests() {
+		if r.Method == "GET" && r.Path == "/api/v1/applications/web" {
+			queries = append(queries, r.Query)
+		}
+	}
+	if len(queries) < 6 || queries[0] != "refresh=normal" || queries[1] != "" || queries[5] != "refresh=normal" {
+		t.Errorf("the reads' queries = %q, want refresh=normal on the first and every fifth", queries)
+	}
+}

@@ -459,15 +459,18 @@ func portsContext(ports nat.PortMap) map[string]any {
 	return out
 }
 
-// execWrapper runs a step's command: it merges stderr into stdout (one
-// pipe keeps their order, as on the host), records its pid (the leader of
-// the exec's own session and process group) in the pid file, changes to
-// the working directory and replaces itself with the program. A missing
-// directory or program is written to the pid file instead, for Exec to
-// report like the host backend.
-const execWrapper = `exec 2>&1
-p=$1 d=$2 prog=$3
-shift 3
+// execWrapper runs a step's command: it sends stdout and stderr to the
+// output FIFO (one pipe keeps their order, as on the host, and keeps the
+// step's processes off Docker's own streams), writes one handshake byte
+// there, records its pid (the leader of the exec's own session and
+// process group) in the pid file, changes to the working directory and
+// replaces itself with the program. A missing directory or program is
+// written to the pid file instead, for Exec to report like the host
+// backend.
+const execWrapper = `o=$1 p=$2 d=$3 prog=$4
+shift 4
+exec >"$o" 2>&1 </dev/null
+printf .
 echo $$ > "$p"
 if [ -n "$d" ] && ! cd "$d" 2>/dev/null; then echo nodir > "$p"; exit 1; fi
 unset OLDPWD
@@ -478,8 +481,8 @@ exec "$@"`
 // to give the exec. Shells drop variables whose names are not shell names
 // (INPUT_WHO-TO-GREET), so those reach the program through env(1)
 // instead of through the wrapper's environment.
-func execArgs(pidFile string, c executor.Command) (args, env []string) {
-	args = []string{"/bin/sh", "-c", execWrapper, "anvil-exec", pidFile, c.Dir, c.Args[0]}
+func execArgs(outFile, pidFile string, c executor.Command) (args, env []string) {
+	args = []string{"/bin/sh", "-c", execWrapper, "anvil-exec", outFile, pidFile, c.Dir, c.Args[0]}
 	var odd []string
 	for _, kv := range c.Env {
 		if k, _, _ := strings.Cut(kv, "="); shellName.MatchString(k) {

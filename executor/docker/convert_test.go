@@ -248,12 +248,12 @@ func TestMatchAny(t *testing.T) {
 
 func TestExecArgs(t *testing.T) {
 	t.Parallel()
-	args, env := execArgs("/anvil/.docker/exec-1.pid", executor.Command{
+	args, env := execArgs("/anvil/.docker/exec-1.out", "/anvil/.docker/exec-1.pid", executor.Command{
 		Args: []string{"node", "main.js"},
 		Env:  []string{"PATH=/usr/bin", "INPUT_WHO-TO-GREET=Anvil", "A_1=x", "1BAD=y"},
 		Dir:  "/workspace/o/r",
 	})
-	wantArgs := []string{"/bin/sh", "-c", execWrapper, "anvil-exec", "/anvil/.docker/exec-1.pid", "/workspace/o/r", "node",
+	wantArgs := []string{"/bin/sh", "-c", execWrapper, "anvil-exec", "/anvil/.docker/exec-1.out", "/anvil/.docker/exec-1.pid", "/workspace/o/r", "node",
 		"env", "--", "INPUT_WHO-TO-GREET=Anvil", "1BAD=y", "node", "main.js"}
 	if diff := cmp.Diff(args, wantArgs); diff != "" {
 		t.Errorf("execArgs args (-got +want):\n%s", diff)
@@ -261,7 +261,7 @@ func TestExecArgs(t *testing.T) {
 	if diff := cmp.Diff(env, []string{"PATH=/usr/bin", "A_1=x"}); diff != "" {
 		t.Errorf("execArgs env (-got +want):\n%s", diff)
 	}
-	plain, _ := execArgs("/p", executor.Command{Args: []string{"true"}})
+	plain, _ := execArgs("/o", "/p", executor.Command{Args: []string{"true"}})
 	if diff := cmp.Diff(plain[len(plain)-2:], []string{"true", "true"}); diff != "" {
 		t.Errorf("execArgs without odd variables ends (-got +want):\n%s", diff)
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -55,26 +54,32 @@ func (e *Environment) Exec(ctx context.Context, c executor.Command, out io.Write
 	if e.isClosed() {
 		return -1, fmt.Errorf("running %q: %w", c.Args[0], ErrClosed)
 	}
-	pidFile := filepath.Join(e.stateDir, fmt.Sprintf("exec-%d.pid", e.seq.Add(1)))
+	n := e.seq.Add(1)
+	pidFile := filepath.Join(e.stateDir, fmt.Sprintf("exec-%d.pid", n))
 	defer os.Remove(pidFile)
-	pidPath, _ := e.layout.path(pidFile)
-	bg := context.WithoutCancel(ctx)
-	args, env := execArgs(pidPath, c)
-	id, resp, err := e.startExec(bg, "", env, args)
+	output, err := openOutput(filepath.Join(e.stateDir, fmt.Sprintf("exec-%d.out", n)))
 	if err != nil {
 		return -1, fmt.Errorf("running %q: %w", c.Args[0], err)
 	}
-	defer resp.Close()
+	defer output.Close()
+	pidPath, _ := e.layout.path(pidFile)
+	outPath, _ := e.layout.path(output.path)
+	bg := context.WithoutCancel(ctx)
+	args, env := execArgs(outPath, pidPath, c)
+	id, err := e.startDetached(bg, "", env, args)
+	if err != nil {
+		return -1, fmt.Errorf("running %q: %w", c.Args[0], err)
+	}
 	copied := make(chan error, 1)
-	go func() {
-		_, err := stdcopy.StdCopy(out, out, resp.Reader)
-		copied <- err
-	}()
+	go func() { copied <- output.copyTo(out) }()
 	w := &execWait{env: e, id: id, pidFile: pidFile, copied: copied}
 	code, waitErr := w.wait(ctx)
-	copyErr := w.drain(resp.Close)
+	copyErr := w.drain(output.stop)
 	if waitErr != nil {
 		return code, fmt.Errorf("waiting for %q: %w", c.Args[0], waitErr)
+	}
+	if !output.started && !w.cancelled {
+		return code, fmt.Errorf("running %q: the step did not start in the job container (exit code %d): the image needs /bin/sh, and the container's user must be able to write %s", c.Args[0], code, outPath)
 	}
 	switch status, _ := os.ReadFile(pidFile); strings.TrimSpace(string(status)) {
 	case "notfound":
@@ -83,7 +88,7 @@ func (e *Environment) Exec(ctx context.Context, c executor.Command, out io.Write
 	case "nodir":
 		return code, fmt.Errorf("running %q: working directory %q does not exist in the job container or is not a directory", c.Args[0], c.Dir)
 	}
-	if copyErr != nil && !errors.Is(copyErr, io.EOF) && !errors.Is(copyErr, net.ErrClosed) {
+	if copyErr != nil {
 		return code, fmt.Errorf("copying output of %q: %w", c.Args[0], copyErr)
 	}
 	return code, nil
@@ -98,6 +103,8 @@ type execWait struct {
 	// copyDone and copyErr are set once copied delivered.
 	copyDone bool
 	copyErr  error
+	// cancelled is set when the wait ended by cancelling the step.
+	cancelled bool
 }
 
 // wait returns the exit code once the exec's process is gone. On
@@ -126,6 +133,7 @@ func (w *execWait) wait(ctx context.Context) (int, error) {
 			}
 			timer.Reset(delay)
 		case <-ctx.Done():
+			w.cancelled = true
 			return w.cancel(bg)
 		}
 	}
@@ -235,11 +243,28 @@ func (e *Environment) awaitExit(ctx context.Context, id string, d time.Duration)
 }
 
 // signal sends sig to the process group of pid in the job container, as
-// root so that it reaches processes of any user.
+// root so that it reaches processes of any user. It does not wait for the
+// signalling process to end; the caller watches the step itself.
 func (e *Environment) signal(ctx context.Context, sig string, pid int) {
 	ctx, cancel := context.WithTimeout(ctx, signalTimeout)
 	defer cancel()
-	_, _ = e.run(ctx, "0", signalArgs(sig, pid))
+	_, _ = e.startDetached(ctx, "0", nil, signalArgs(sig, pid))
+}
+
+// startDetached starts args in the job container as user ("" for the
+// container's user) with env on top of the container's environment, with
+// no stream attached: Docker's engine holds the container while an
+// attached process's output is open (a step's background process), which
+// would delay the next step by seconds.
+func (e *Environment) startDetached(ctx context.Context, user string, env, args []string) (string, error) {
+	created, err := e.cli.ContainerExecCreate(ctx, e.jobID, container.ExecOptions{User: user, Env: env, Cmd: args})
+	if err != nil {
+		return "", fmt.Errorf("creating the process in the job container: %w", err)
+	}
+	if err := e.cli.ContainerExecStart(ctx, created.ID, container.ExecStartOptions{Detach: true}); err != nil {
+		return "", fmt.Errorf("starting the process in the job container: %w", err)
+	}
+	return created.ID, nil
 }
 
 // run runs args in the job container as user, discarding output, and
@@ -251,17 +276,12 @@ func (e *Environment) run(ctx context.Context, user string, args []string) (int,
 // runOutput runs args in the job container as user with stdout and stderr
 // written to out, and returns the exit code.
 func (e *Environment) runOutput(ctx context.Context, user string, args []string, out io.Writer) (int, error) {
-	t0 := time.Now()
 	id, resp, err := e.startExec(ctx, user, nil, args)
-	println("run started", time.Since(t0).String())
 	if err != nil {
 		return -1, err
 	}
 	defer resp.Close()
-	defer func() { println("run done", time.Since(t0).String()) }()
-	_, err = stdcopy.StdCopy(out, out, resp.Reader)
-	println("run copied", time.Since(t0).String())
-	if err != nil {
+	if _, err := stdcopy.StdCopy(out, out, resp.Reader); err != nil {
 		return -1, fmt.Errorf("reading the output of %s: %w", args[0], err)
 	}
 	code, exited, err := e.awaitExit(ctx, id, exitWait)

@@ -1,0 +1,72 @@
+package cmd
+
+import (
+	"github.com/sirupsen/logrus"
+
+	"codeberg.org/anvil-ci/anvil/executor"
+	"codeberg.org/anvil-ci/anvil/executor/docker"
+	"codeberg.org/anvil-ci/anvil/executor/resolve"
+)
+
+// daemonDocker is the daemon's Docker executor for docker://IMAGE labels:
+// the engine at container.docker_host (else DOCKER_HOST), connected when a
+// job first needs it, with the container.* settings. close releases the
+// client.
+func daemonDocker(proc Process, cfg daemonConfig) (backend func(image string) (executor.Backend, error), close func()) {
+	host := cfg.Container.DockerHost
+	jobHost := host
+	if host == "-" { // forgejo-runner: find the engine, give jobs none
+		host, jobHost = "", ""
+	}
+	if host == "" {
+		host = proc.getenv("DOCKER_HOST")
+	}
+	l := &lazyDocker{host: host, cfg: docker.Config{
+		Network:       cfg.Container.Network,
+		Privileged:    cfg.Container.Privileged,
+		Options:       cfg.Container.Options,
+		WorkdirParent: cfg.Container.WorkdirParent,
+		ValidVolumes:  cfg.Container.ValidVolumes,
+		DockerHost:    jobHost,
+		ForcePull:     cfg.Container.ForcePull,
+	}}
+	return func(string) (executor.Backend, error) { return l.get() }, l.close
+}
+
+// Keys of the task's github context that name where uses: owner/repo@ref
+// is fetched from: Gitea's, and Forgejo's.
+var defaultActionsURLKeys = []string{"gitea_default_actions_url", "forgejo_default_actions_url"}
+
+// daemonActions resolves a task's remote actions and reusable workflows
+// from the forge's default actions URL (else the resolver's default),
+// authenticating with the job token to the forge itself only, with the
+// action cache shared by every task.
+func daemonActions(proc Process) func(github map[string]any, log *logrus.Entry) (executor.ActionResolver, error) {
+	cache := defaultActionCache(proc)
+	return func(github map[string]any, log *logrus.Entry) (executor.ActionResolver, error) {
+		var sources []string
+		for _, k := range defaultActionsURLKeys {
+			if u, _ := github[k].(string); u != "" {
+				sources = append(sources, u)
+				break
+			}
+		}
+		token, _ := github["token"].(string)
+		server, _ := github["server_url"].(string)
+		if server == "" {
+			token = ""
+		}
+		r, err := resolve.New(resolve.Config{
+			Sources:  sources,
+			CacheDir: cache,
+			Env:      proc.environ(),
+			Token:    token,
+			TokenURL: server,
+			Logf:     func(format string, args ...any) { log.Infof(format, args...) },
+		})
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
+	}
+}

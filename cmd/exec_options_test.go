@@ -101,7 +101,7 @@ func TestExecFlagsToConfig(t *testing.T) {
 		{name: "input without a name", args: []string{"-C", repo, "--input", "=x"}, wantErr: `--input "=x": write it as NAME=VALUE`},
 		{name: "missing secret file", args: []string{"-C", repo, "--secret-file", filepath.Join(files, "none")}, wantErr: "--secret-file: open"},
 		{name: "bad env file", args: []string{"-C", repo, "--env-file", filepath.Join(files, "bad.env")}, wantErr: "line 1: write it as NAME=VALUE"},
-		{name: "docker platform", args: []string{"-C", repo, "-P", "ubuntu-latest=docker://debian"}, wantErr: "docker://IMAGE comes with the Docker executor"},
+		{name: "docker platform without image", args: []string{"-C", repo, "-P", "ubuntu-latest=docker://"}, wantErr: "name the image, e.g. -P ubuntu-latest=docker://"},
 		{name: "missing directory", args: []string{"-C", filepath.Join(files, "nowhere")}, wantErr: "-C " + filepath.Join(files, "nowhere")},
 	}
 	for _, tt := range tests {

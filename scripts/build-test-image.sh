@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # build-test-image.sh builds the image the Docker executor's tests run in,
 # anvil-test/bookworm:latest: a minbase Debian bookworm with bash, nodejs,
-# git, ca-certificates and python3 (also as "python"), made with debootstrap
+# git, ca-certificates, python3 (also as "python") and procps (ps, which
+# the tests use to look for leftover processes), made with debootstrap
 # from the Debian mirror in this machine's apt sources and loaded with
 # "docker import". No container registry is needed.
 #

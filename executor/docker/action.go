@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"time"
 
 	"github.com/docker/docker/api/types/container"
@@ -64,10 +65,12 @@ func (e *Environment) RunContainerAction(ctx context.Context, a executor.Contain
 		copied <- err
 	}()
 	code, err := e.awaitContainer(ctx, id, waitC, waitErr)
-	w := &execWait{copied: copied}
-	w.drain(resp.Close)
+	copyErr := drainOutput(copied, resp.Close)
 	if err != nil {
 		return code, fmt.Errorf("running the action container from %s: %w", ref, err)
+	}
+	if copyErr != nil && !errors.Is(copyErr, net.ErrClosed) {
+		return code, fmt.Errorf("copying the output of the action container: %w", copyErr)
 	}
 	return code, nil
 }

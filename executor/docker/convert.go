@@ -67,7 +67,7 @@ type containerInput struct {
 	network string
 	labels  map[string]string
 	// mounts are the job's directories (and anvil) for job and action
-	// containers.
+	// containers, the workspace for services.
 	mounts []mount.Mount
 	// volumes gives the Docker volume for each volume name or anonymous
 	// volume of the spec and options (see planVolumes).
@@ -274,155 +274,6 @@ func dockerAccess(host string, env []string, mounts []mount.Mount) ([]string, []
 	return append(env, "DOCKER_HOST="+host), mounts
 }
 
-// volumeSpec is one parsed volumes: entry.
-type volumeSpec struct {
-	// source is a host path (absolute), a volume name, or "" for an
-	// anonymous volume.
-	source, target string
-	readOnly       bool
-}
-
-// parseVolume reads SOURCE:TARGET[:MODE] or TARGET.
-func parseVolume(s string) (volumeSpec, error) {
-	parts := strings.Split(s, ":")
-	var v volumeSpec
-	switch len(parts) {
-	case 1:
-		v.target = parts[0]
-	case 2:
-		v.source, v.target = parts[0], parts[1]
-	case 3:
-		v.source, v.target = parts[0], parts[1]
-		for _, m := range strings.Split(parts[2], ",") {
-			switch m {
-			case "ro", "readonly":
-				v.readOnly = true
-			case "rw", "z", "Z", "":
-			default:
-				return v, fmt.Errorf("volume %q: unsupported mode %q (use ro or rw)", s, m)
-			}
-		}
-	default:
-		return v, fmt.Errorf("volume %q: write it as SOURCE:TARGET[:ro] or TARGET", s)
-	}
-	if !path.IsAbs(v.target) {
-		return v, fmt.Errorf("volume %q: the target %q must be an absolute path in the container", s, v.target)
-	}
-	if v.source != "" && !path.IsAbs(v.source) && !validVolumeName.MatchString(v.source) {
-		return v, fmt.Errorf("volume %q: the source must be an absolute host path or a volume name", s)
-	}
-	return v, nil
-}
-
-// validVolumeName is what Docker accepts as a volume name.
-var validVolumeName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
-
-// jobVolumeKey is the key of an anonymous volume in the volumes map.
-func jobVolumeKey(what string, v volumeSpec) string {
-	if v.source == "" {
-		return what + ":" + v.target
-	}
-	return v.source
-}
-
-// planVolumes lists the volumes the job must create for its containers'
-// volume lists: names not allowed as shared volumes by ValidVolumes get a
-// job volume, as does each anonymous volume. It returns the key of each
-// (see jobVolumeKey) with its Docker name.
-func planVolumes(cfg Config, prefix string, lists map[string][]string) (map[string]string, error) {
-	out := map[string]string{}
-	whats := make([]string, 0, len(lists))
-	for w := range lists {
-		whats = append(whats, w)
-	}
-	sort.Strings(whats)
-	n := 0
-	for _, what := range whats {
-		for _, s := range lists[what] {
-			v, err := parseVolume(s)
-			if err != nil {
-				return nil, fmt.Errorf("%w: %s.volumes: %v", ErrBadOptions, what, err)
-			}
-			key := jobVolumeKey(what, v)
-			switch {
-			case path.IsAbs(v.source):
-				continue
-			case v.source != "" && matchAny(cfg.ValidVolumes, v.source):
-				continue
-			case out[key] != "":
-				continue
-			case v.source == "":
-				n++
-				out[key] = fmt.Sprintf("%s-anon-%d", prefix, n)
-			default:
-				out[key] = prefix + "-" + v.source
-			}
-		}
-	}
-	return out, nil
-}
-
-// volumeMounts turns volume entries into mounts under the volume policy.
-func volumeMounts(cfg Config, list []string, jobVolumes map[string]string, what string) ([]mount.Mount, error) {
-	var out []mount.Mount
-	for _, s := range list {
-		v, err := parseVolume(s)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %s.volumes: %v", ErrBadOptions, what, err)
-		}
-		m := mount.Mount{Target: v.target, ReadOnly: v.readOnly}
-		switch {
-		case path.IsAbs(v.source):
-			if !matchAny(cfg.ValidVolumes, path.Clean(v.source)) {
-				return nil, fmt.Errorf("%w: %s.volumes: host path %s is not in container.valid_volumes; ask the runner's admin to allow it", ErrNotAllowed, what, v.source)
-			}
-			m.Type, m.Source = mount.TypeBind, path.Clean(v.source)
-		case v.source != "" && matchAny(cfg.ValidVolumes, v.source):
-			m.Type, m.Source = mount.TypeVolume, v.source
-		default:
-			name := jobVolumes[jobVolumeKey(what, v)]
-			if name == "" {
-				return nil, fmt.Errorf("%s.volumes: volume %q was not planned", what, s)
-			}
-			m.Type, m.Source = mount.TypeVolume, name
-		}
-		out = append(out, m)
-	}
-	return out, nil
-}
-
-// matchAny reports whether s matches one of the glob patterns, where *
-// matches within a path segment and ** across segments.
-func matchAny(patterns []string, s string) bool {
-	for _, p := range patterns {
-		if globRegexp(p).MatchString(s) {
-			return true
-		}
-	}
-	return false
-}
-
-// globRegexp compiles a glob pattern.
-func globRegexp(p string) *regexp.Regexp {
-	var b strings.Builder
-	b.WriteString("^")
-	for i := 0; i < len(p); i++ {
-		switch c := p[i]; {
-		case c == '*' && i+1 < len(p) && p[i+1] == '*':
-			b.WriteString(".*")
-			i++
-		case c == '*':
-			b.WriteString("[^/]*")
-		case c == '?':
-			b.WriteString("[^/]")
-		default:
-			b.WriteString(regexp.QuoteMeta(string(c)))
-		}
-	}
-	b.WriteString("$")
-	return regexp.MustCompile(b.String())
-}
-
 // jobMounts are the bind mounts of the job's directories, plus anvil
 // itself (read-only) as binDir/anvil when selfBinary is set.
 func jobMounts(l layout, selfBinary, binDir string) []mount.Mount {
@@ -437,6 +288,14 @@ func jobMounts(l layout, selfBinary, binDir string) []mount.Mount {
 		}
 	}
 	return out
+}
+
+// serviceMounts is the workspace, which services share with the job.
+func serviceMounts(l layout) []mount.Mount {
+	if l.shared.host == "" {
+		return nil
+	}
+	return []mount.Mount{{Type: mount.TypeBind, Source: l.shared.host, Target: l.shared.container}}
 }
 
 // portsContext turns a container's published ports into
@@ -455,76 +314,6 @@ func portsContext(ports nat.PortMap) map[string]any {
 			out[key] = b.HostPort
 			break
 		}
-	}
-	return out
-}
-
-// execWrapper runs a step's command: it sends stdout and stderr to the
-// output FIFO (one pipe keeps their order, as on the host, and keeps the
-// step's processes off Docker's own streams), writes one handshake byte
-// there, records its pid (the leader of the exec's own session and
-// process group) in the pid file, changes to the working directory and
-// replaces itself with the program. A missing directory or program is
-// written to the pid file instead, for Exec to report like the host
-// backend.
-const execWrapper = `o=$1 p=$2 d=$3 prog=$4
-shift 4
-exec >"$o" 2>&1 </dev/null
-printf .
-echo $$ > "$p"
-if [ -n "$d" ] && ! cd "$d" 2>/dev/null; then echo nodir > "$p"; exit 1; fi
-unset OLDPWD
-if ! command -v "$prog" >/dev/null 2>&1; then echo notfound > "$p"; exit 127; fi
-exec "$@"`
-
-// execArgs is the command line of docker exec for c, and the environment
-// to give the exec. Shells drop variables whose names are not shell names
-// (INPUT_WHO-TO-GREET), so those reach the program through env(1)
-// instead of through the wrapper's environment.
-func execArgs(outFile, pidFile string, c executor.Command) (args, env []string) {
-	args = []string{"/bin/sh", "-c", execWrapper, "anvil-exec", outFile, pidFile, c.Dir, c.Args[0]}
-	var odd []string
-	for _, kv := range c.Env {
-		if k, _, _ := strings.Cut(kv, "="); shellName.MatchString(k) {
-			env = append(env, kv)
-		} else {
-			odd = append(odd, kv)
-		}
-	}
-	if len(odd) > 0 {
-		args = append(append(args, "env", "--"), odd...)
-	}
-	return append(args, c.Args...), env
-}
-
-// shellName matches the variable names a POSIX shell passes on.
-var shellName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-
-// signalArgs signals the process group of pid, or pid alone should it
-// have left its group.
-func signalArgs(sig string, pid int) []string {
-	return []string{"/bin/sh", "-c", `kill -s "$0" -- "-$1" 2>/dev/null || kill -s "$0" "$1" 2>/dev/null; true`, sig, fmt.Sprint(pid)}
-}
-
-// hasProgramArgs prints where name is on path, and fails when it is not.
-func hasProgramArgs(name, searchPath string) []string {
-	return []string{"/bin/sh", "-c", `PATH=$0 command -v "$1" 2>/dev/null`, searchPath, name}
-}
-
-// actionEnv drops from a docker action's environment what the job
-// container's environment put there (its PATH, HOME, ...): the action's
-// image brings its own.
-func actionEnv(env []string, base map[string]string) []string {
-	out := make([]string, 0, len(env))
-	for _, kv := range env {
-		k, v, _ := strings.Cut(kv, "=")
-		if k == "PATH" || k == "HOME" || k == "HOSTNAME" {
-			continue
-		}
-		if bv, ok := base[k]; ok && bv == v {
-			continue
-		}
-		out = append(out, kv)
 	}
 	return out
 }

@@ -101,6 +101,7 @@ func TestContainerConfig(t *testing.T) {
 			}
 			in := containerInput{role: tt.role, alias: tt.alias, spec: &tt.spec, opts: opts, network: tt.network,
 				labels: labels(cfg, spec, tt.role), volumes: vols}
+			in.mounts = serviceMounts(l)
 			if tt.role == roleJob {
 				in.mounts = jobMounts(l, spec.SelfBinary, spec.BinDir)
 			}

@@ -27,8 +27,8 @@ type Environment struct {
 	layout layout
 	// prefix names the job's containers, network and volumes.
 	prefix string
-	// stateDir (under the job root) holds the pid files of running steps
-	// and copies of directories from outside the root.
+	// stateDir (under the job root) holds the pid files and output FIFOs
+	// of running steps and copies of directories from outside the root.
 	stateDir string
 
 	// Set by Prepare, read-only afterwards.

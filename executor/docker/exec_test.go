@@ -11,6 +11,7 @@ import (
 
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/executor/docker"
+	"codeberg.org/anvil-ci/anvil/executor/docker/dockertest"
 )
 
 func TestExec(t *testing.T) {
@@ -236,6 +237,28 @@ func TestPathOutsideTheRoot(t *testing.T) {
 	}
 	if got := env.Path("/does/not/exist"); got != "/does/not/exist" {
 		t.Errorf("Path of a missing file = %q, want it unchanged", got)
+	}
+}
+
+func TestJobContainerWithoutTail(t *testing.T) {
+	t.Parallel()
+	cli := dockertest.Client(t)
+	root := filepath.Join(t.TempDir(), "job")
+	spec := executor.JobSpec{JobID: "notail", Root: root, Workspace: filepath.Join(root, "w", "r"),
+		Container: &executor.ContainerSpec{Image: dockertest.Image, Options: "--tmpfs /usr/bin"}}
+	const want = "code 127: the image needs tail and sh"
+	env, err := docker.New(cli, docker.Config{Labels: dockertest.Labels(t, cli)}).Prepare(t.Context(), spec)
+	if err == nil {
+		// The container may still run when Prepare looks: then the first
+		// step says why it cannot run.
+		defer env.Close(context.Background())
+		waitFor(t, "the container to stop", func() bool {
+			_, err = env.Exec(t.Context(), executor.Command{Args: []string{"true"}}, &syncBuffer{})
+			return err != nil
+		})
+	}
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("error = %v, want one containing %q", err, want)
 	}
 }
 

@@ -30,6 +30,9 @@ type layout struct {
 	binds     []bind
 	workspace string // the workspace in the containers
 	root      string // the job root on this machine
+	// shared is the mount of the workspace (or its parent), which
+	// services see too.
+	shared bind
 }
 
 // newLayout places spec's directories in containers: the workspace at
@@ -56,13 +59,13 @@ func newLayout(spec executor.JobSpec, parent string) (layout, error) {
 			owner, name = "", filepath.Base(ws)
 		}
 		l.workspace = path.Join(parent, owner, name)
+		l.shared = bind{host: ws, container: l.workspace}
 		if filepath.Base(ws) == name && owner != "" {
 			// Mount the workspace's parent, so that RUNNER_WORKSPACE
 			// (the parent) is the workspace's parent in the container too.
-			l.binds = append(l.binds, bind{host: filepath.Dir(ws), container: path.Dir(l.workspace)})
-		} else {
-			l.binds = append(l.binds, bind{host: ws, container: l.workspace})
+			l.shared = bind{host: filepath.Dir(ws), container: path.Dir(l.workspace)}
 		}
+		l.binds = append(l.binds, l.shared)
 	}
 	if spec.Temp != "" && !withinHost(filepath.Clean(spec.Temp), l.root) {
 		l.binds = append(l.binds, bind{host: filepath.Clean(spec.Temp), container: path.Join(RootPath, ".temp")})

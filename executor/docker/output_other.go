@@ -15,7 +15,7 @@ type output struct {
 }
 
 func openOutput(string) (*output, error) {
-	return nil, errors.New("the Docker executor needs a Unix host (Linux, macOS) to read steps' output")
+	return nil, errors.New("the Docker executor needs a Unix host running the Docker engine itself (Linux) to read steps' output")
 }
 
 func (*output) copyTo(io.Writer) error { return nil }

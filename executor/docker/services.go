@@ -43,7 +43,7 @@ func (e *Environment) startService(ctx context.Context, name string, o *runOptio
 	spec := e.spec.Services[name]
 	c, h, n, err := containerConfig(e.cfg, containerInput{
 		role: roleService, alias: name, spec: spec, opts: o, network: e.network,
-		labels: labels(e.cfg, e.spec, roleService), volumes: e.jobVolumes,
+		labels: labels(e.cfg, e.spec, roleService), mounts: serviceMounts(e.layout), volumes: e.jobVolumes,
 	})
 	if err != nil {
 		return nil, err

@@ -97,6 +97,9 @@ func runDaemon(ctx context.Context, proc Process, o *daemonOptions) error {
 		return err
 	}
 	defer done()
+	if usesDocker(labels) {
+		cleanDocker(ctx, proc, cfg, log)
+	}
 	rc.Once = o.once
 	r := runner.New(rc)
 	setInterruptNotes(ctx,

@@ -1,8 +1,11 @@
 package runner
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -278,6 +281,7 @@ func TestMalformedPayloadThenGoesOn(t *testing.T) {
 	garbage := srv.AddTask(forgetest.TaskSpec{WorkflowYAML: "\x00not yaml: [", RunsOn: []string{"self-hosted"}})
 	docker := srv.AddTask(forgetest.TaskSpec{WorkflowYAML: "on: push\njobs:\n  c:\n    runs-on: ubuntu-latest\n    steps: [{run: 'true'}]\n"})
 	good := srv.AddTask(forgetest.TaskSpec{WorkflowYAML: "on: push\njobs:\n  ok:\n    runs-on: self-hosted\n    steps: [{run: echo fine}]\n"})
+	unlinted := srv.AddTask(forgetest.TaskSpec{WorkflowYAML: "on: push\njobs:\n  lint:\n    runs-on: self-hosted\n    steps:\n      - run: echo first\n      - run: echo ${{ github.no_such_thing.x }} ${{ matrixx.os }}\n", RunsOn: []string{"self-hosted"}})
 	tr := newTestRunner(t, srv, nil)
 	tr.start(t)
 	tests := []struct {
@@ -289,6 +293,8 @@ func TestMalformedPayloadThenGoesOn(t *testing.T) {
 		{garbage, forgetest.StatusFailure, "The workflow sent by the forge"},
 		{docker, forgetest.StatusFailure, "Docker executor is coming"},
 		{good, forgetest.StatusSuccess, "fine"},
+		// Linted before running: the first step never runs.
+		{unlinted, forgetest.StatusFailure, "ci.yml:7:23: property \"no_such_thing\" is not defined"},
 	}
 	for _, tt := range tests {
 		rec := waitLogClosed(t, srv, tt.id)
@@ -482,5 +488,41 @@ func TestFetchReplyDropped(t *testing.T) {
 	}
 	if !strings.Contains(tr.logs.String(), "polling the forge for jobs failed") {
 		t.Errorf("the runner did not warn about the failed poll:\n%s", tr.logs.String())
+	}
+}
+
+// Many short jobs one after the other: every log is closed (the closing
+// row never goes out without no_more, however the sender's rounds fall)
+// and every result arrives.
+func TestManyTrivialTasks(t *testing.T) {
+	t.Parallel()
+	srv := forgetest.New(t)
+	tr := newTestRunner(t, srv, func(c *Config) { c.Report.Interval = time.Millisecond })
+	tr.start(t)
+	for range 60 {
+		id := srv.AddTask(forgetest.TaskSpec{WorkflowYAML: "on: push\njobs:\n  t:\n    runs-on: self-hosted\n    steps: [{run: echo hi}]\n"})
+		ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+		rec, err := srv.WaitFor(ctx, id, func(r forgetest.TaskRecord) bool { return r.LogClosed && r.Status.Done() })
+		cancel()
+		if err != nil {
+			t.Fatalf("task %d: %v; rows:\n%s", id, err, rowsText(rec))
+		}
+		checkReport(t, rec)
+	}
+}
+
+func TestStateDirUnusable(t *testing.T) {
+	t.Parallel()
+	srv := forgetest.New(t)
+	notDir := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(notDir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	id := srv.AddTask(forgetest.TaskSpec{WorkflowYAML: "on: push\njobs:\n  j:\n    runs-on: self-hosted\n    steps: [{run: 'true'}]\n"})
+	tr := newTestRunner(t, srv, func(c *Config) { c.StateDir = notDir })
+	tr.start(t)
+	rec := waitLogClosed(t, srv, id)
+	if rec.Status != forgetest.StatusFailure || !strings.Contains(rowsText(rec), "cannot write this job's log to its state directory") {
+		t.Errorf("status %s, want failure with the reason; rows:\n%s", rec.Status, rowsText(rec))
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"sync"
 	"testing"
@@ -83,6 +84,11 @@ func (f *fakeForge) UpdateLog(_ context.Context, id, index int64, rows []*runner
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	stored := int64(len(f.rows[id]))
+	for _, r := range rows {
+		if closingRowRE.MatchString(r.GetContent()) && !noMore {
+			f.t.Errorf("fakeForge: task %d: the closing row %q went without no_more: the log can never be closed", id, r.GetContent())
+		}
+	}
 	switch {
 	case len(rows) == 0 && noMore:
 		f.t.Errorf("fakeForge: task %d: UpdateLog with no_more and no rows (the forge ignores it)", id)
@@ -173,6 +179,9 @@ func (f *fakeForge) log() []string {
 	defer f.mu.Unlock()
 	return slices.Clone(f.requests)
 }
+
+// closingRowRE matches the row the runner ends every log with.
+var closingRowRE = regexp.MustCompile(`^Job (succeeded|failed|cancelled|skipped)$`)
 
 // retryable is an error the runner retries.
 var retryable = fmt.Errorf("connection refused: %w", forge.ErrRetryable)

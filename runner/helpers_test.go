@@ -177,7 +177,7 @@ func checkReport(t *testing.T, rec forgetest.TaskRecord) {
 	}
 	secrets := []string{rec.Token}
 	for _, v := range rec.Secrets {
-		secrets = append(secrets, v)
+		secrets = append(secrets, strings.Split(v, "\n")...)
 	}
 	for i, row := range rec.Rows {
 		for _, s := range secrets {

@@ -70,12 +70,7 @@ func (r *Runner) poll(ctx context.Context) error {
 		case <-timer.C:
 		case <-r.finished:
 			p.work(r.cfg.Now())
-			if !timer.Stop() {
-				select {
-				case <-timer.C:
-				default:
-				}
-			}
+			timer.Stop()
 		case <-ctx.Done():
 			release()
 			return nil

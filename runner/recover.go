@@ -70,6 +70,7 @@ func (r *Runner) recoverTasks() error {
 func (r *reporter) resume() {
 	r.mu.Lock()
 	r.closing = true
+	r.closeAt = max(r.rows-1, 0)
 	r.dirty = true
 	r.mu.Unlock()
 	r.poke()

@@ -1,8 +1,6 @@
 package runner
 
 import (
-	"context"
-	"fmt"
 	"maps"
 	"os"
 	"strings"
@@ -18,8 +16,9 @@ import (
 
 // reporter turns one task's engine events into what the forge shows: log
 // rows (spooled to disk, sent in order in batches) and step states. It is
-// the engine's Sink for that task; a goroutine of its own (send.go) talks
-// to the forge, so the engine never waits for the network.
+// the engine's Sink for that task; a goroutine of its own (run, in
+// report_send.go) talks to the forge, so the engine never waits for the
+// network.
 type reporter struct {
 	forge  Forge
 	dir    string
@@ -34,12 +33,15 @@ type reporter struct {
 	rows  int64 // rows appended to the spool
 	open  int   // the step whose log range grows with new rows, or -1
 	dirty bool  // the state changed since it was last sent or saved
-	// sentBytes is the spool size when logs were last sent; a backlog of
-	// a full batch wakes the sender early.
+	// unsentBytes counts bytes appended since logs were last sent; a
+	// backlog of a full batch wakes the sender early.
 	unsentBytes int
 	closing     bool
-	err         error // first spool write error
-	summary     strings.Builder
+	// closeAt is the number of rows before the closing row: requests other
+	// than the closing one send no row from there on.
+	closeAt int64
+	err     error // first spool write error
+	summary strings.Builder
 	// sentOutputs are the output keys the forge has stored; outputTries
 	// counts final states it answered without all of them.
 	sentOutputs []string
@@ -170,39 +172,6 @@ func (r *reporter) Emit(e executor.Event) {
 	}
 }
 
-// maxSummary bounds the step summaries kept for the log, as GitHub
-// bounds a step's summary (1 MiB).
-const maxSummary = 1 << 20
-
-// addSummary keeps a step's summary (Markdown, masked by the engine).
-func (r *reporter) addSummary(md string) {
-	if md == "" {
-		return
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.summary.Len()+len(md) > maxSummary {
-		return
-	}
-	r.summary.WriteString(md)
-	if !strings.HasSuffix(md, "\n") {
-		r.summary.WriteByte('\n')
-	}
-}
-
-// summaryRows adds the job's step summaries to the log, folded: the forge
-// has no place for them.
-func (r *reporter) summaryRows(t time.Time, md string) {
-	if md == "" {
-		return
-	}
-	r.line(t, "##[group]Job summary (Markdown)")
-	for l := range strings.Lines(md) {
-		r.line(t, strings.TrimRight(l, "\r\n"))
-	}
-	r.line(t, "##[endgroup]")
-}
-
 // Line adds a row of the runner's own, masked with the task's secrets.
 func (r *reporter) Line(level, text string) {
 	r.line(r.now(), rowContent(executor.Event{Level: level, Line: r.masker.Mask(text)}))
@@ -292,84 +261,5 @@ func (r *reporter) poke() {
 	select {
 	case r.wake <- struct{}{}:
 	default:
-	}
-}
-
-// resultOf maps an engine result to the protocol's.
-func resultOf(r executor.Result) runnerv1.Result {
-	switch r {
-	case executor.ResultSuccess:
-		return runnerv1.Result_RESULT_SUCCESS
-	case executor.ResultFailure:
-		return runnerv1.Result_RESULT_FAILURE
-	case executor.ResultCancelled:
-		return runnerv1.Result_RESULT_CANCELLED
-	case executor.ResultSkipped:
-		return runnerv1.Result_RESULT_SKIPPED
-	}
-	return runnerv1.Result_RESULT_UNSPECIFIED
-}
-
-// needResultOf maps a protocol result to what the needs context shows.
-func needResultOf(r runnerv1.Result) executor.Result {
-	switch r {
-	case runnerv1.Result_RESULT_SUCCESS:
-		return executor.ResultSuccess
-	case runnerv1.Result_RESULT_FAILURE:
-		return executor.ResultFailure
-	case runnerv1.Result_RESULT_CANCELLED:
-		return executor.ResultCancelled
-	}
-	return executor.ResultSkipped
-}
-
-// Limits the forge puts on outputs; larger ones are dropped there, so
-// they are not sent.
-const (
-	maxOutputKey   = 255
-	maxOutputValue = 1 << 20
-)
-
-// close ends the task with result: it adds last as the final row (so the
-// request that closes the log always carries a row), gives unfinished
-// steps a result, saves the state and has the sender finish the report.
-func (r *reporter) close(result runnerv1.Result, last string) {
-	r.mu.Lock()
-	var dropped []string
-	kept := make(map[string]string, len(r.st.Outputs))
-	for k, v := range r.st.Outputs {
-		if len(k) > maxOutputKey || len(v) > maxOutputValue {
-			dropped = append(dropped, k)
-			continue
-		}
-		kept[k] = v
-	}
-	r.st.Outputs = kept
-	r.mu.Unlock()
-	for _, k := range dropped {
-		r.Line("warning", fmt.Sprintf("output %.40q is too large for the forge (keys up to %d bytes, values up to 1 MiB); it is not sent", k, maxOutputKey))
-	}
-	r.Line("", last)
-	r.mu.Lock()
-	now := r.now()
-	r.open = -1
-	r.st.Result = result
-	r.st.StoppedAt = now
-	r.st.finishSteps(result, now)
-	r.closing = true
-	r.dirty = true
-	r.changedSinceSave.Store(true)
-	r.mu.Unlock()
-	r.saveState()
-	r.poke()
-}
-
-// wait blocks until the sender is done or ctx ends.
-func (r *reporter) wait(ctx context.Context) bool {
-	select {
-	case <-r.done:
-		return true
-	case <-ctx.Done():
-		return false
 	}
 }

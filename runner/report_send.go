@@ -133,6 +133,9 @@ func (r *reporter) finish(ctx context.Context) error {
 func (r *reporter) sendLogs(ctx context.Context, noMore bool, maxBatches int) (bool, error) {
 	total := r.spool.Rows()
 	r.mu.Lock()
+	if r.closing && !noMore {
+		total = min(total, r.closeAt)
+	}
 	r.unsentBytes = 0
 	acked := r.st.Acked
 	r.mu.Unlock()

@@ -217,3 +217,35 @@ func TestReporterCancelAndOutputs(t *testing.T) {
 		t.Errorf("no row says the large output was dropped: %v", rows)
 	}
 }
+
+// The closing row goes only with no_more, however the sender's rounds
+// interleave with the end of the job.
+func TestReporterClosingRowOnlyWithNoMore(t *testing.T) {
+	t.Parallel()
+	for i := range 300 {
+		f := newFakeForge(t)
+		l := logrus.New()
+		l.SetOutput(&syncBuffer{})
+		rep, err := newReporter(reporterConfig{
+			Forge: f, Dir: t.TempDir(), State: taskState{ID: int64(i)}, Log: logrus.NewEntry(l), Now: time.Now,
+			Timing: ReportTiming{Interval: time.Microsecond},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep.setSteps(1)
+		ctx, cancel := context.WithCancel(context.Background())
+		go rep.run(ctx)
+		rep.Emit(executor.Event{Kind: executor.EventStepStart, Step: 0})
+		rep.Emit(executor.Event{Kind: executor.EventLog, Step: 0, Line: "hi"})
+		rep.Emit(executor.Event{Kind: executor.EventStepEnd, Step: 0, Result: executor.ResultSuccess})
+		rep.close(runnerv1.Result_RESULT_SUCCESS, "Job succeeded")
+		if !rep.wait(t.Context()) {
+			t.Fatal("not reported")
+		}
+		cancel()
+		if _, closed := f.storedRows(int64(i)); !closed {
+			t.Fatalf("iteration %d: log not closed; requests %v", i, f.log())
+		}
+	}
+}

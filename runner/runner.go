@@ -202,18 +202,3 @@ func (r *Runner) declare(ctx context.Context) error {
 		}
 	}
 }
-
-// resultName is a result as the forge's UI words it.
-func resultName(r runnerv1.Result) string {
-	switch r {
-	case runnerv1.Result_RESULT_SUCCESS:
-		return "success"
-	case runnerv1.Result_RESULT_FAILURE:
-		return "failure"
-	case runnerv1.Result_RESULT_CANCELLED:
-		return "cancelled"
-	case runnerv1.Result_RESULT_SKIPPED:
-		return "skipped"
-	}
-	return "unknown"
-}

@@ -11,9 +11,11 @@ import (
 
 	runnerv1 "code.gitea.io/actions-proto-go/runner/v1"
 	"github.com/sirupsen/logrus"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/lint"
 )
 
 // runTask runs one task as an engine run and has it reported. ended is
@@ -45,7 +47,8 @@ func (r *Runner) runTask(task *runnerv1.Task, ended func()) *reporter {
 		},
 	})
 	if err != nil {
-		log.WithError(err).Error("cannot keep the task's log on disk; the task is not run and stays assigned until the forge fails it")
+		log.WithError(err).Error("cannot keep the task's log on disk; the job is not run")
+		r.failUnspooled(st.ID, err, log)
 		return nil
 	}
 	r.reports.Add(1)
@@ -65,6 +68,24 @@ func (r *Runner) runTask(task *runnerv1.Task, ended func()) *reporter {
 	log.WithFields(logrus.Fields{"result": resultName(result), "duration": r.cfg.Now().Sub(start).Round(time.Millisecond)}).
 		Info("job finished")
 	return rep
+}
+
+// failUnspooled reports a task whose spool cannot be created: one row
+// saying why, and the result failed. It is best effort: without a spool
+// nothing is retried after a restart.
+func (r *Runner) failUnspooled(id int64, cause error, log *logrus.Entry) {
+	ctx, cancel := context.WithTimeout(r.reportCtx, r.cfg.FetchTimeout*2)
+	defer cancel()
+	now := r.cfg.Now()
+	row := &runnerv1.LogRow{Time: timestamppb.New(now), Content: fmt.Sprintf(
+		"##[error]The runner cannot write this job's log to its state directory (%v), so the job was not run. Free disk space or fix runner.state_dir, then run it again.", cause)}
+	if _, err := r.cfg.Forge.UpdateLog(ctx, id, 0, []*runnerv1.LogRow{row}, true); err != nil {
+		log.WithError(err).Warn("cannot send the reason the job was not run")
+	}
+	state := &runnerv1.TaskState{Id: id, Result: runnerv1.Result_RESULT_FAILURE, StartedAt: timestamppb.New(now), StoppedAt: timestamppb.New(now)}
+	if _, err := r.cfg.Forge.UpdateTask(ctx, state, nil); err != nil {
+		log.WithError(err).Warn("cannot report the job as failed; the forge fails it after its zombie timeout")
+	}
 }
 
 // execute parses the task's workflow and runs its job, returning the
@@ -89,6 +110,15 @@ func (r *Runner) execute(ctx context.Context, task *runnerv1.Task, github map[st
 			return fail("The workflow sent by the forge has problems (listed above); fix them and run the workflow again.")
 		}
 		return fail(fmt.Sprintf("The workflow sent by the forge cannot be read: %v", err))
+	}
+	// Lint before running, so that a broken workflow fails at once with
+	// every problem instead of half-way through. Labels are not checked:
+	// the forge matched them when it handed out the task.
+	if problems := lint.Workflow(file, task.GetWorkflowPayload(), lint.Options{Task: true}); len(problems) > 0 {
+		for _, p := range problems {
+			rep.Line("error", p.String())
+		}
+		return fail(fmt.Sprintf("The workflow has %d problem(s), listed above; fix them and run the workflow again.", len(problems)))
 	}
 	if len(wf.Jobs) != 1 {
 		return fail(fmt.Sprintf("The workflow sent by the forge has %d jobs; a task must have exactly one. Is the forge a supported Forgejo or Gitea?", len(wf.Jobs)))
@@ -158,19 +188,6 @@ func (r *Runner) workDir() string {
 		return r.cfg.WorkDir
 	}
 	return filepath.Join(os.TempDir(), "anvil-tasks")
-}
-
-// resultWord ends the last row: "Job succeeded", "Job failed", ...
-func resultWord(r runnerv1.Result) string {
-	switch r {
-	case runnerv1.Result_RESULT_SUCCESS:
-		return "succeeded"
-	case runnerv1.Result_RESULT_CANCELLED:
-		return "cancelled"
-	case runnerv1.Result_RESULT_SKIPPED:
-		return "skipped"
-	}
-	return "failed"
 }
 
 // str returns v when it is a string, else "".

@@ -47,6 +47,19 @@ const terraformExample = `  # Inside a job, as actions/terraform-plan runs it (i
   anvil action terraform-apply --working-directory infra \
     --bundle /tmp/plan.bundle --expected-sha256 9f2c…`
 
+const terraformApplyExample = `  # Inside a job, as actions/terraform-apply runs it (inputs from INPUT_*):
+  INPUT_BUNDLE=plan.bundle INPUT_EXPECTED_SHA256=9f2c… anvil action terraform-apply
+
+  # By hand, with flags
+  anvil action terraform-apply --working-directory infra \
+    --bundle /tmp/plan.bundle --expected-sha256 9f2c…`
+
+const terraformDriftExample = `  # Inside a scheduled job, as actions/terraform-drift runs it:
+  INPUT_WORKING_DIRECTORY=infra INPUT_FAIL_ON_DRIFT=true anvil action terraform-drift
+
+  # By hand, with flags
+  anvil action terraform-drift --working-directory infra --workspace production --fail-on-drift true`
+
 // newTerraformPlanCommand returns anvil action terraform-plan.
 func newTerraformPlanCommand(proc Process) *cobra.Command {
 	c := &cobra.Command{Use: "terraform-plan", Short: "Plan Terraform changes into a reviewed, hashed bundle",
@@ -64,7 +77,7 @@ func newTerraformPlanCommand(proc Process) *cobra.Command {
 // newTerraformApplyCommand returns anvil action terraform-apply.
 func newTerraformApplyCommand(proc Process) *cobra.Command {
 	c := &cobra.Command{Use: "terraform-apply", Short: "Apply exactly the reviewed Terraform plan bundle",
-		Long: terraformApplyLong, Example: terraformExample, Args: rangeArgs(0, 0)}
+		Long: terraformApplyLong, Example: terraformApplyExample, Args: rangeArgs(0, 0)}
 	in := bindTerraformInputs(proc, c, terraformCommonInputs(), terraformApplyInputs())
 	c.RunE = func(c *cobra.Command, _ []string) error {
 		return runTerraform(c.Context(), in, terraform.ParseApplyOptions, func(ctx context.Context, a *terraform.Action, o terraform.ApplyOptions) error {
@@ -78,8 +91,14 @@ func newTerraformApplyCommand(proc Process) *cobra.Command {
 // newTerraformDriftCommand returns anvil action terraform-drift.
 func newTerraformDriftCommand(proc Process) *cobra.Command {
 	c := &cobra.Command{Use: "terraform-drift", Short: "Check whether the infrastructure drifted from the Terraform configuration",
-		Long: terraformDriftLong, Example: terraformExample, Args: rangeArgs(0, 0)}
-	in := bindTerraformInputs(proc, c, terraformCommonInputs(), terraformPlanInputs(),
+		Long: terraformDriftLong, Example: terraformDriftExample, Args: rangeArgs(0, 0)}
+	var planInputs []terraformInput
+	for _, in := range terraformPlanInputs() {
+		if in.name != "bundle-path" { // drift writes no bundle
+			planInputs = append(planInputs, in)
+		}
+	}
+	in := bindTerraformInputs(proc, c, terraformCommonInputs(), planInputs,
 		[]terraformInput{{"fail-on-drift", "fail the step when there is drift: true or false"}})
 	c.RunE = func(c *cobra.Command, _ []string) error {
 		return runTerraform(c.Context(), in, terraform.ParseDriftOptions, func(ctx context.Context, a *terraform.Action, o terraform.DriftOptions) error {

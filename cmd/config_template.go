@@ -8,7 +8,7 @@ const configTemplate = `# Configuration of "anvil daemon" (anvil daemon -c confi
 #
 # The keys are forgejo-runner's where the meaning is the same, so an
 # existing forgejo-runner config.yaml works unchanged: keys anvil does not
-# use (cache, log.job_level, container.force_pull, ...) are accepted and
+# use (cache, log.job_level, ...) are accepted and
 # reported once at start. Durations are written like 30s, 5m or 3h.
 # Every value below is the default.
 

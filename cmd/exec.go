@@ -24,7 +24,8 @@ Advisory problems are printed as warnings and do not stop a workflow.
 Exit status: 0 when every job succeeded, 1 when a job failed or was
 cancelled or a workflow has problems, 2 for bad flags. Ctrl-C cancels the
 run: cancelled() and always() steps and post steps still run. A second
-Ctrl-C exits at once.`
+Ctrl-C stops those too and kills every process of the run; a third exits at
+once (status 130).`
 
 const execExample = `  # Run what a push of the current branch would run
   anvil exec

@@ -13,7 +13,7 @@ const (
 	// ExitFailed means a job failed or was cancelled, or the run could not
 	// complete.
 	ExitFailed = 1
-	// ExitUsage means bad flags or arguments, or workflows with problems.
+	// ExitUsage means bad flags or arguments.
 	ExitUsage = 2
 	// ExitInterrupted is used when a second Ctrl-C ends anvil at once.
 	ExitInterrupted = 130

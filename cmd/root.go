@@ -5,15 +5,16 @@ import (
 )
 
 const rootLong = `Anvil runs GitHub-Actions-style workflows (the syntax Forgejo and Gitea use)
-with its own engine: on this machine with "anvil exec", and soon as a
-Forgejo/Gitea runner.
+with its own engine: on this machine with "anvil exec", and as a
+Forgejo/Gitea runner with "anvil register" and "anvil daemon".
 
 Workflows are read from .forgejo/workflows, .gitea/workflows or
-.github/workflows of the repository; the github context (ref, sha,
-repository, actor, ...) comes from its git state. Every job runs on this
-host unless you map its runs-on labels elsewhere.
-
-Coming next: register, daemon, lint.`
+.github/workflows of the repository and linted before they run. Jobs run on
+this host, or in containers when their runs-on label maps to a
+docker://IMAGE. Remote actions and reusable workflows are fetched into a
+cache keyed by commit, so they also work offline. Anvil ships deployment
+actions (Terraform, GitOps promotion, Argo CD) that run as "anvil action"
+subcommands inside jobs.`
 
 const rootExample = `  # See what Anvil does, on a small embedded demo repository
   anvil demo

@@ -43,7 +43,7 @@ func Discover(dir, path string) ([]string, error) {
 		}
 		return workflowFiles(full)
 	}
-	return nil, fmt.Errorf("no workflow directory under %s: create .forgejo/workflows or pass -W", dir)
+	return nil, fmt.Errorf("no workflow directory under %s: create .forgejo/workflows or name the workflow files (anvil exec -W, anvil lint PATH...)", dir)
 }
 
 // workflowFiles lists the *.yml and *.yaml files directly in dir, sorted.
@@ -61,7 +61,7 @@ func workflowFiles(dir string) ([]string, error) {
 		files = append(files, filepath.Join(dir, name))
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("no workflow files (*.yml, *.yaml) in %s: add one or pass -W", dir)
+		return nil, fmt.Errorf("no workflow files (*.yml, *.yaml) in %s: add one or name the workflow files (anvil exec -W, anvil lint PATH...)", dir)
 	}
 	slices.Sort(files)
 	return files, nil

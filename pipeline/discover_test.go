@@ -48,12 +48,12 @@ func TestDiscover(t *testing.T) {
 		{
 			name:    "no workflow directory",
 			files:   []string{"main.go"},
-			wantErr: "no workflow directory under DIR: create .forgejo/workflows or pass -W",
+			wantErr: "no workflow directory under DIR: create .forgejo/workflows or name the workflow files (anvil exec -W, anvil lint PATH...)",
 		},
 		{
 			name:    "empty workflow directory",
 			files:   []string{".forgejo/workflows/", ".github/workflows/ci.yml"},
-			wantErr: "no workflow files (*.yml, *.yaml) in DIR/.forgejo/workflows: add one or pass -W",
+			wantErr: "no workflow files (*.yml, *.yaml) in DIR/.forgejo/workflows: add one or name the workflow files (anvil exec -W, anvil lint PATH...)",
 		},
 		{
 			name:    "missing path",

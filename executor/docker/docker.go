@@ -45,7 +45,7 @@ type Config struct {
 	Privileged bool
 	// Options are docker run flags the runner's admin adds to every job
 	// container (container.options), before the job's own options:. They
-	// take the same flags as options: (see docs/docker.md).
+	// take the same flags as options: (see the README, section on the options: flags).
 	Options string
 	// Network is an existing Docker network for the job and service
 	// containers (container.network). Empty: each job with services gets

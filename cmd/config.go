@@ -24,6 +24,7 @@ type daemonConfig struct {
 	Runner    runnerSection   `yaml:"runner"`
 	Container containerConfig `yaml:"container"`
 	Host      hostConfig      `yaml:"host"`
+	Actions   actionsConfig   `yaml:"actions"`
 }
 
 type logConfig struct {
@@ -78,6 +79,7 @@ func defaultDaemonConfig() daemonConfig {
 			Labels:         []string{},
 		},
 		Container: containerConfig{ValidVolumes: []string{}},
+		Actions:   actionsConfig{LocalRepositories: []string{}},
 	}
 }
 
@@ -85,7 +87,7 @@ func defaultDaemonConfig() daemonConfig {
 // with the reason given in the note.
 var ignoredKeys = map[string]string{
 	"log.job_level":           "job logs go to the forge unfiltered",
-	"runner.github_mirror":    "actions are resolved from the forge's default actions URL",
+	"runner.github_mirror":    "actions are resolved from the forge's default actions URL; actions.mirror replaces it",
 	"cache":                   "anvil has no built-in cache server yet",
 	"container.enable_ipv6":   "not supported by anvil's Docker executor",
 	"container.force_rebuild": "not supported by anvil's Docker executor",
@@ -125,6 +127,9 @@ func decodeDaemonConfig(data []byte, cfg *daemonConfig) error {
 	if cfg.Runner.Envs == nil {
 		cfg.Runner.Envs = map[string]string{}
 	}
+	if cfg.Actions.LocalRepositories == nil {
+		cfg.Actions.LocalRepositories = []string{}
+	}
 	return nil
 }
 
@@ -146,6 +151,7 @@ func (c daemonConfig) check() error {
 	if c.Runner.ShutdownTimeout < 0 {
 		probs = append(probs, "runner.shutdown_timeout must not be negative")
 	}
+	probs = append(probs, c.Actions.check()...)
 	if len(probs) > 0 {
 		return errors.New(strings.Join(probs, "; "))
 	}
@@ -160,7 +166,8 @@ var known = map[string]any{
 		"report_interval": nil, "labels": nil, "state_dir": nil},
 	"container": map[string]any{"network": nil, "privileged": nil, "options": nil, "workdir_parent": nil,
 		"valid_volumes": nil, "docker_host": nil, "force_pull": nil},
-	"host": map[string]any{"workdir_parent": nil},
+	"host":    map[string]any{"workdir_parent": nil},
+	"actions": map[string]any{"mirror": nil, "local_repositories": nil, "offline": nil, "cache_dir": nil},
 }
 
 // configNotes lists the keys of n (a mapping at prefix) that anvil does

@@ -101,4 +101,31 @@ host:
   # (each job gets one, removed when it ends). Empty: $XDG_CACHE_HOME/anvil
   # or ~/.cache/anvil.
   workdir_parent: ""
+
+# Where remote actions and reusable workflows (uses: owner/repo@ref) come
+# from. These keys are Anvil's own (forgejo-runner has no such section);
+# they are anvil exec's --action-mirror, --local-repository, --offline and
+# --action-cache. Without them, actions are fetched from the default
+# actions URL the forge sends with each task, with the job token sent to
+# the forge itself only.
+actions:
+  # Fetch every remote action and reusable workflow from MIRROR/owner/repo
+  # instead of the forge's default actions URL or a uses: URL's server,
+  # e.g. https://git.internal.example/mirrors or file:///srv/mirrors
+  # (which reads /srv/mirrors/owner/repo.git). Empty: no mirror.
+  mirror: ""
+  # Directories used as they are (no fetch, no cache) for these
+  # references, as owner/repo@ref=DIR (https://host/owner/repo@ref=DIR
+  # matches only that server), e.g.
+  #   local_repositories:
+  #     - actions/checkout@v4=/srv/actions/checkout
+  local_repositories: []
+  # Never touch the network: resolve from the action cache (commits, and
+  # tags and branches as resolved when last online) and
+  # local_repositories only. A reference found in neither fails its step.
+  offline: false
+  # The action cache, shared by every job and by anvil exec when it is the
+  # same directory. Empty: $XDG_CACHE_HOME/anvil/actions or
+  # ~/.cache/anvil/actions of the daemon's user.
+  cache_dir: ""
 `

@@ -182,7 +182,7 @@ func runnerConfig(proc Process, cfg daemonConfig, reg forge.RunnerFile, labels [
 		WorkDir:         workDir,
 		Host:            host.New(host.Config{}),
 		Docker:          docker,
-		Actions:         daemonActions(proc),
+		Actions:         daemonActions(proc, cfg.Actions),
 		Env:             env,
 		BaseEnv:         executor.HostEnv(proc.environ()),
 		SelfBinary:      proc.selfBinary(),

@@ -40,9 +40,13 @@ var defaultActionsURLKeys = []string{"gitea_default_actions_url", "forgejo_defau
 // daemonActions resolves a task's remote actions and reusable workflows
 // from the forge's default actions URL (else the resolver's default),
 // authenticating with the job token to the forge itself only, with the
-// action cache shared by every task.
-func daemonActions(proc Process) func(github map[string]any, log *logrus.Entry) (executor.ActionResolver, error) {
-	cache := defaultActionCache(proc)
+// action cache shared by every task. The actions section of the config
+// adds a mirror, local repositories, offline mode and the cache's place.
+func daemonActions(proc Process, cfg actionsConfig) func(github map[string]any, log *logrus.Entry) (executor.ActionResolver, error) {
+	cache := cfg.CacheDir
+	if cache == "" {
+		cache = defaultActionCache(proc)
+	}
 	return func(github map[string]any, log *logrus.Entry) (executor.ActionResolver, error) {
 		var sources []string
 		for _, k := range defaultActionsURLKeys {
@@ -56,9 +60,16 @@ func daemonActions(proc Process) func(github map[string]any, log *logrus.Entry) 
 		if server == "" {
 			token = ""
 		}
+		local, err := cfg.local()
+		if err != nil {
+			return nil, err
+		}
 		r, err := resolve.New(resolve.Config{
 			Sources:  sources,
+			Mirror:   cfg.Mirror,
+			Local:    local,
 			CacheDir: cache,
+			Offline:  cfg.Offline,
 			Env:      proc.environ(),
 			Token:    token,
 			TokenURL: server,

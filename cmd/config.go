@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/docker/go-units"
 	"io"
 	"io/fs"
 	"os"
@@ -57,6 +58,9 @@ type containerConfig struct {
 	ValidVolumes  []string `yaml:"valid_volumes"`
 	DockerHost    string   `yaml:"docker_host"`
 	ForcePull     bool     `yaml:"force_pull"`
+	// CPUs and Memory limit every container of a job (Anvil's own keys).
+	CPUs   float64 `yaml:"cpus"`
+	Memory string  `yaml:"memory"`
 }
 
 type hostConfig struct {
@@ -152,6 +156,12 @@ func (c daemonConfig) check() error {
 		probs = append(probs, "runner.shutdown_timeout must not be negative")
 	}
 	probs = append(probs, c.Actions.check()...)
+	if c.Container.CPUs < 0 {
+		probs = append(probs, fmt.Sprintf("container.cpus is %g; it must be 0 (no limit) or more", c.Container.CPUs))
+	}
+	if _, err := c.Container.memoryBytes(); err != nil {
+		probs = append(probs, err.Error())
+	}
 	if len(probs) > 0 {
 		return errors.New(strings.Join(probs, "; "))
 	}
@@ -165,7 +175,7 @@ var known = map[string]any{
 		"shutdown_timeout": nil, "insecure": nil, "fetch_timeout": nil, "fetch_interval": nil,
 		"report_interval": nil, "labels": nil, "state_dir": nil},
 	"container": map[string]any{"network": nil, "privileged": nil, "options": nil, "workdir_parent": nil,
-		"valid_volumes": nil, "docker_host": nil, "force_pull": nil},
+		"valid_volumes": nil, "docker_host": nil, "force_pull": nil, "cpus": nil, "memory": nil},
 	"host":    map[string]any{"workdir_parent": nil},
 	"actions": map[string]any{"mirror": nil, "local_repositories": nil, "offline": nil, "cache_dir": nil},
 }
@@ -228,4 +238,16 @@ func (c daemonConfig) stateDir() string {
 		return c.Runner.StateDir
 	}
 	return filepath.Join(filepath.Dir(c.Runner.File), ".anvil")
+}
+
+// memoryBytes parses container.memory ("" for no limit).
+func (c containerConfig) memoryBytes() (int64, error) {
+	if strings.TrimSpace(c.Memory) == "" {
+		return 0, nil
+	}
+	n, err := units.RAMInBytes(c.Memory)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("container.memory %q: write a size such as 512m or 2g", c.Memory)
+	}
+	return n, nil
 }

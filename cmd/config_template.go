@@ -94,6 +94,12 @@ container:
   # Pull the images of jobs, services and docker actions even when the
   # engine has them. Otherwise only missing images are pulled.
   force_pull: false
+  # Anvil's own: the CPU limit of every container of a job, as docker
+  # run's --cpus (e.g. 1.5). 0: no limit.
+  cpus: 0
+  # Anvil's own: the memory limit of every container of a job, as docker
+  # run's --memory (e.g. 2g, 512m). Empty: no limit.
+  memory: ""
 
 # Jobs whose label is NAME:host (or has no schema), run on this machine.
 host:

@@ -73,6 +73,9 @@ func TestLoadDaemonConfig(t *testing.T) {
 	forgejo.Runner.ShutdownTimeout = 3 * time.Hour
 	forgejo.Runner.Labels = []string{"self-hosted:host", "ubuntu-latest:docker://node:20-bookworm"}
 	forgejo.Container.Network = "bridge"
+	limits := defaultDaemonConfig()
+	limits.Container.CPUs = 1.5
+	limits.Container.Memory = "512m"
 	tests := []struct {
 		name      string
 		file      string
@@ -95,6 +98,9 @@ func TestLoadDaemonConfig(t *testing.T) {
 		{name: "bad values", file: "testdata/runner/invalid.yaml",
 			wantErr: "runner.capacity is 0; it must be at least 1; runner.fetch_interval is -1s; it must be a positive duration such as 5s"},
 		{name: "missing file", file: "testdata/runner/nope.yaml", wantErr: "anvil generate-config > testdata/runner/nope.yaml"},
+		{name: "container limits", file: "testdata/runner/limits.yaml", want: limits},
+		{name: "bad container limits", file: "testdata/runner/bad-limits.yaml",
+			wantErr: `container.cpus is -1; it must be 0 (no limit) or more; container.memory "lots": write a size such as 512m or 2g`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -21,6 +21,7 @@ func daemonDocker(proc Process, cfg daemonConfig) (backend func(image string) (e
 	if host == "" {
 		host = proc.getenv("DOCKER_HOST")
 	}
+	memory, _ := cfg.Container.memoryBytes() // checked when the config was loaded
 	l := &lazyDocker{host: host, cfg: docker.Config{
 		Network:       cfg.Container.Network,
 		Privileged:    cfg.Container.Privileged,
@@ -29,6 +30,8 @@ func daemonDocker(proc Process, cfg daemonConfig) (backend func(image string) (e
 		ValidVolumes:  cfg.Container.ValidVolumes,
 		DockerHost:    jobHost,
 		ForcePull:     cfg.Container.ForcePull,
+		CPUs:          cfg.Container.CPUs,
+		Memory:        memory,
 	}}
 	return func(string) (executor.Backend, error) { return l.get() }, l.close
 }

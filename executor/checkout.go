@@ -46,24 +46,24 @@ func (s *stepRun) runCheckout(ctx context.Context, c *expr.Contexts) error {
 	}
 	s.log("", "Copying %s into the workspace (anvil exec checks out the local directory)", e.cfg.SourceDir)
 	skip := e.cfg.WorkDir
-	if _, err := copyTree(ctx, e.cfg.SourceDir, dst, skip); err != nil {
+	if err := CopyTree(ctx, e.cfg.SourceDir, dst, skip); err != nil {
 		return fmt.Errorf("checking out %s: %w", e.cfg.SourceDir, err)
 	}
 	return nil
 }
 
-// copyTree copies src into dst, keeping modes and symlinks, skipping the
-// directory skip (the work directory when it lies inside src).
-func copyTree(ctx context.Context, src, dst, skip string) (int, error) {
+// CopyTree copies the file or directory src to dst, keeping modes and
+// symbolic links, skipping the directory skip (e.g. a work directory that
+// lies inside src). It stops when ctx is done.
+func CopyTree(ctx context.Context, src, dst, skip string) error {
 	src, err := filepath.Abs(src)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	if skip != "" {
 		skip, _ = filepath.Abs(skip)
 	}
-	n := 0
-	err = filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -82,24 +82,25 @@ func copyTree(ctx context.Context, src, dst, skip string) (int, error) {
 		if err != nil {
 			return err
 		}
-		switch {
-		case d.IsDir():
+		if d.IsDir() {
 			return os.MkdirAll(target, info.Mode().Perm()|0o700)
+		}
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			return err
+		}
+		switch {
 		case d.Type()&fs.ModeSymlink != 0:
 			link, err := os.Readlink(path)
 			if err != nil {
 				return err
 			}
 			os.Remove(target)
-			n++
 			return os.Symlink(link, target)
 		case d.Type().IsRegular():
-			n++
 			return copyFile(path, target, info.Mode().Perm())
 		}
 		return nil
 	})
-	return n, err
 }
 
 func copyFile(src, dst string, mode fs.FileMode) error {

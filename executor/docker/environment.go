@@ -107,7 +107,7 @@ func (e *Environment) Path(hostPath string) string {
 		return hostPath
 	}
 	dst := filepath.Join(e.stateDir, "ext", fmt.Sprint(len(e.ext)+1), filepath.Base(clean))
-	if err := copyTree(clean, dst); err != nil {
+	if err := executor.CopyTree(context.Background(), clean, dst, ""); err != nil {
 		return hostPath
 	}
 	p, _ := e.layout.path(dst)

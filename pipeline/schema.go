@@ -211,7 +211,7 @@ func closest(s string, candidates []string) string {
 		if c == norm {
 			return c
 		}
-		if d := editDistance(norm, c); d < bestDist {
+		if d := EditDistance(norm, c); d < bestDist {
 			best, bestDist = c, d
 		}
 	}
@@ -221,8 +221,9 @@ func closest(s string, candidates []string) string {
 	return best
 }
 
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance between a and b (64 for
+// strings longer than 64 bytes), for "did you mean" suggestions.
+func EditDistance(a, b string) int {
 	if len(a) > 64 || len(b) > 64 {
 		return 64
 	}

@@ -102,4 +102,3 @@ func closest(s string, candidates []string) string {
 	}
 	return best
 }
-

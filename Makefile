@@ -7,7 +7,7 @@ TAGS ?=
 
 .DEFAULT_GOAL := help
 
-.PHONY: help build test test-compile bench lint fmt demo
+.PHONY: help setup build test test-compile bench lint fmt demo
 
 help: ## Show this list of targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -15,7 +15,10 @@ help: ## Show this list of targets
 build: ## Build bin/anvil
 	$(GO) build -o bin/anvil ./cmd/anvil
 
-test: ## Run every test with the race detector (what CI runs)
+setup: ## Install what the tests need: the Docker test image, Terraform 1.5.7, git and node (.ci/setup.d; idempotent)
+	@for step in .ci/setup.d/*.sh; do echo "== setup: $$step"; bash "$$step" || exit 1; done
+
+test: setup ## Set up (see setup), then run every test with the race detector (what CI runs)
 	$(GO) test -race -timeout 30m ./...
 
 test-compile: ## Compile every package's tests without running them (TAGS=... for tagged files)

@@ -17,17 +17,25 @@ PACKAGES=bash,nodejs,git,ca-certificates,python3,python-is-python3,procps
 
 log() { echo "build-test-image: $*"; }
 
+# Without a Docker engine (or root, for debootstrap) the container tests
+# skip with that reason, unless ANVIL_REQUIRE_DOCKER=1 (CI) makes it an error.
+skip_or_fail() {
+	if [ "${ANVIL_REQUIRE_DOCKER:-0}" = 1 ]; then
+		log "$1" >&2
+		exit 1
+	fi
+	log "$1; the Docker tests will skip (ANVIL_REQUIRE_DOCKER=1 makes this an error)"
+	exit 0
+}
 if ! docker version --format '{{.Server.Version}}' >/dev/null 2>&1; then
-	log "no Docker engine is reachable (check DOCKER_HOST and that dockerd runs)" >&2
-	exit 1
+	skip_or_fail "no Docker engine is reachable (check DOCKER_HOST and that dockerd runs)"
 fi
 if [ "${FORCE:-0}" != 1 ] && docker image inspect "$IMAGE" >/dev/null 2>&1; then
 	log "$IMAGE already exists, reusing it (FORCE=1 rebuilds)"
 	exit 0
 fi
 if [ "$(id -u)" != 0 ]; then
-	log "debootstrap needs root: run this script as root (e.g. with sudo)" >&2
-	exit 1
+	skip_or_fail "building $IMAGE with debootstrap needs root: run 'sudo scripts/build-test-image.sh' once"
 fi
 
 # mirror prints the first Debian mirror of the apt sources that serves

@@ -1,11 +1,9 @@
 package cmd
 
 import (
-	"crypto/rand"
+	"codeberg.org/anvil-ci/anvil/actions/step"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -115,60 +113,39 @@ func (s *stepInputs) lines(name string) []string {
 	return out
 }
 
-// stepIO is the step's side of the runner protocol: workflow commands on
-// stdout, $GITHUB_OUTPUT and $GITHUB_STEP_SUMMARY. Outside a job (no
-// files) outputs are printed instead.
+// stepIO is the step's side of the runner protocol (package step):
+// workflow commands on stdout, $GITHUB_OUTPUT and $GITHUB_STEP_SUMMARY.
+// Outside a job (no files) outputs are printed instead.
 type stepIO struct {
-	out         io.Writer
-	outputFile  string
-	summaryFile string
+	rt *step.Runtime
 }
 
 func newStepIO(proc Process) *stepIO {
-	return &stepIO{out: proc.Stdout, outputFile: proc.getenv("GITHUB_OUTPUT"), summaryFile: proc.getenv("GITHUB_STEP_SUMMARY")}
+	return &stepIO{rt: &step.Runtime{Log: proc.Stdout, OutputFile: proc.getenv("GITHUB_OUTPUT"), SummaryFile: proc.getenv("GITHUB_STEP_SUMMARY")}}
 }
 
 // mask registers each line of secret with the runner; call it before
 // printing anything else.
-func (s *stepIO) mask(secret string) {
-	for _, line := range strings.Split(secret, "\n") {
-		if line = strings.TrimRight(line, "\r"); strings.TrimSpace(line) != "" {
-			fmt.Fprintf(s.out, "::add-mask::%s\n", escapeCommand(line))
-		}
-	}
-}
+func (s *stepIO) mask(secret string) { s.rt.Mask(secret) }
 
 // command writes a workflow command such as ::error::.
-func (s *stepIO) command(name, message string) {
-	fmt.Fprintf(s.out, "::%s::%s\n", name, escapeCommand(message))
-}
+func (s *stepIO) command(name, message string) { s.rt.Command(name, message) }
 
 // output is one step output.
 type output struct{ name, value string }
 
-// setOutputs appends outputs to $GITHUB_OUTPUT in the NAME<<DELIMITER
-// form.
+// setOutputs appends outputs to $GITHUB_OUTPUT.
 func (s *stepIO) setOutputs(outputs []output) error {
-	if s.outputFile == "" {
-		for _, o := range outputs {
-			fmt.Fprintf(s.out, "output %s=%s\n", o.name, o.value)
-		}
-		return nil
+	outs := make([]step.Output, len(outputs))
+	for i, o := range outputs {
+		outs[i] = step.Output{Name: o.name, Value: o.value}
 	}
-	var b strings.Builder
-	for _, o := range outputs {
-		delim := "ANVIL_" + rand.Text()
-		fmt.Fprintf(&b, "%s<<%s\n%s\n%s\n", o.name, delim, o.value, delim)
-	}
-	return appendStepFile(s.outputFile, "$GITHUB_OUTPUT", b.String())
+	return s.rt.SetOutputs(outs)
 }
 
 // summary appends Markdown to $GITHUB_STEP_SUMMARY.
 func (s *stepIO) summary(markdown string) error {
-	if s.summaryFile == "" {
-		return nil
-	}
-	return appendStepFile(s.summaryFile, "$GITHUB_STEP_SUMMARY", markdown+"\n")
+	return s.rt.AddSummary(markdown + "\n")
 }
 
 // fail reports err as an ::error:: and returns the exit error for it.
@@ -187,26 +164,6 @@ func (s *stepIO) finish(outputs []output, summary string, runErr error) error {
 		return s.fail(ExitFailed, werr)
 	}
 	return nil
-}
-
-func appendStepFile(path, what, text string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
-	if err != nil {
-		return fmt.Errorf("opening %s (%s): %w", what, path, err)
-	}
-	if _, err := io.WriteString(f, text); err != nil {
-		f.Close()
-		return fmt.Errorf("writing %s (%s): %w", what, path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("writing %s (%s): %w", what, path, err)
-	}
-	return nil
-}
-
-// escapeCommand escapes a workflow command's message.
-func escapeCommand(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
 }
 
 func boolText(b bool) string {

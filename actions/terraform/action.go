@@ -182,11 +182,11 @@ func displayArgs(args []string) []string {
 
 // failureOutputs are the outputs every action sets when it fails.
 func failureOutputs(err error) []Output {
-	outs := []Output{{"failure-reason", string(ReasonOf(err))}}
+	outs := []Output{{Name: "failure-reason", Value: string(ReasonOf(err))}}
 	var f *Failure
 	if errors.As(err, &f) && f.Lock != nil {
 		info, _ := json.Marshal(f.Lock)
-		outs = append(outs, Output{"lock-id", f.Lock.ID}, Output{"lock-info", string(info)})
+		outs = append(outs, Output{Name: "lock-id", Value: f.Lock.ID}, Output{Name: "lock-info", Value: string(info)})
 	}
 	return outs
 }

@@ -35,7 +35,7 @@ func (a *Action) Apply(ctx context.Context, o ApplyOptions) (*ApplyResult, error
 	if err != nil {
 		return nil, a.fail("Terraform apply", err)
 	}
-	outs := []Output{{"failure-reason", ""}, {"outputs-json", outputsJSON(res.Outputs)}}
+	outs := []Output{{Name: "failure-reason", Value: ""}, {Name: "outputs-json", Value: outputsJSON(res.Outputs)}}
 	outs = append(outs, a.exportOutputs(res)...)
 	for _, w := range res.Warnings {
 		a.Runtime.Command("warning", w)
@@ -56,7 +56,7 @@ func (a *Action) apply(ctx context.Context, o ApplyOptions) (*ApplyResult, error
 		return nil, err
 	}
 	a.Runtime.Printf("Bundle %s matches the expected sha256; its plan was made in workspace %q with Terraform %s", o.Bundle, b.Meta.Workspace, b.Meta.TerraformVersion)
-	tmp, err := os.MkdirTemp(a.Runtime.tempDir(), "terraform-apply-")
+	tmp, err := os.MkdirTemp(a.Runtime.Temp(), "terraform-apply-")
 	if err != nil {
 		return nil, fmt.Errorf("creating a directory for the plan: %w", err)
 	}

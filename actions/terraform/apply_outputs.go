@@ -81,7 +81,7 @@ func (a *Action) exportOutputs(res *ApplyResult) []Output {
 			res.Warnings = append(res.Warnings, fmt.Sprintf("Terraform output %q has the name of one of terraform-apply's own outputs; read it from outputs-json", o.Name))
 			continue
 		}
-		outs = append(outs, Output{o.Name, value})
+		outs = append(outs, Output{Name: o.Name, Value: value})
 	}
 	return outs
 }

@@ -31,7 +31,7 @@ func (a *Action) Drift(ctx context.Context, o DriftOptions) (*DriftResult, error
 	if res.Drift && o.FailOnDrift {
 		reason = string(ReasonDrift)
 	}
-	outs := append(planOutputs(pr), Output{"drift", strconv.FormatBool(res.Drift)}, Output{"report", res.Report}, Output{"failure-reason", reason})
+	outs := append(planOutputs(pr), Output{Name: "drift", Value: strconv.FormatBool(res.Drift)}, Output{Name: "report", Value: res.Report}, Output{Name: "failure-reason", Value: reason})
 	if err := a.Runtime.SetOutputs(outs); err != nil {
 		return res, err
 	}

@@ -40,7 +40,7 @@ func (a *Action) Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 	if o.Passphrase == "" {
 		a.Runtime.Command("warning", "the plan bundle is not encrypted but holds the configuration, variable values and backend settings: set encryption-passphrase")
 	}
-	outs := append(planOutputs(res), Output{"bundle", res.Bundle}, Output{"bundle-sha256", res.BundleSHA256}, Output{"failure-reason", ""})
+	outs := append(planOutputs(res), Output{Name: "bundle", Value: res.Bundle}, Output{Name: "bundle-sha256", Value: res.BundleSHA256}, Output{Name: "failure-reason", Value: ""})
 	if err := a.Runtime.SetOutputs(outs); err != nil {
 		return res, err
 	}
@@ -74,7 +74,7 @@ func (a *Action) plan(ctx context.Context, o PlanOptions, withBundle bool) (*Pla
 	if res.Workspace, err = a.selectWorkspace(ctx, dir, o.Workspace); err != nil {
 		return nil, err
 	}
-	tmp, err := os.MkdirTemp(a.Runtime.tempDir(), "terraform-plan-")
+	tmp, err := os.MkdirTemp(a.Runtime.Temp(), "terraform-plan-")
 	if err != nil {
 		return nil, fmt.Errorf("creating a directory for the plan: %w", err)
 	}
@@ -164,13 +164,13 @@ func (a *Action) writeBundle(dir string, o PlanOptions, planFile string, res *Pl
 func planOutputs(res *PlanResult) []Output {
 	c := res.Summary.Counts
 	return []Output{
-		{"changes", strconv.FormatBool(res.Changes)},
-		{"add", strconv.Itoa(c.Add)},
-		{"change", strconv.Itoa(c.Change)},
-		{"destroy", strconv.Itoa(c.Destroy)},
-		{"exitcode", strconv.Itoa(res.ExitCode)},
-		{"workspace", res.Workspace},
-		{"terraform-version", res.TerraformVersion},
+		{Name: "changes", Value: strconv.FormatBool(res.Changes)},
+		{Name: "add", Value: strconv.Itoa(c.Add)},
+		{Name: "change", Value: strconv.Itoa(c.Change)},
+		{Name: "destroy", Value: strconv.Itoa(c.Destroy)},
+		{Name: "exitcode", Value: strconv.Itoa(res.ExitCode)},
+		{Name: "workspace", Value: res.Workspace},
+		{Name: "terraform-version", Value: res.TerraformVersion},
 	}
 }
 

@@ -1,4 +1,4 @@
-package terraform_test
+package step_test
 
 import (
 	"bytes"
@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"codeberg.org/anvil-ci/anvil/actions/terraform"
+	"codeberg.org/anvil-ci/anvil/actions/step"
 	"codeberg.org/anvil-ci/anvil/executor"
 )
 
@@ -19,8 +19,8 @@ import (
 func TestSetOutputsReadByEngine(t *testing.T) {
 	t.Parallel()
 	file := filepath.Join(t.TempDir(), "output")
-	rt := &terraform.Runtime{Log: &bytes.Buffer{}, OutputFile: file}
-	outs := []terraform.Output{
+	rt := &step.Runtime{Log: &bytes.Buffer{}, OutputFile: file}
+	outs := []step.Output{
 		{Name: "plain", Value: "1"},
 		{Name: "empty", Value: ""},
 		{Name: "report", Value: "### title\n\n| a | b |\nEOF\n"},
@@ -51,7 +51,7 @@ func TestSetOutputsReadByEngine(t *testing.T) {
 func TestMaskAndGroup(t *testing.T) {
 	t.Parallel()
 	var log bytes.Buffer
-	rt := &terraform.Runtime{Log: &log}
+	rt := &step.Runtime{Log: &log}
 	rt.Mask("first line\nsecond%line")
 	rt.Mask("first line")
 	rt.Mask("")
@@ -72,8 +72,8 @@ func TestMaskAndGroup(t *testing.T) {
 func TestRuntimeWithoutFiles(t *testing.T) {
 	t.Parallel()
 	var log bytes.Buffer
-	rt := &terraform.Runtime{Log: &log}
-	if err := rt.SetOutputs([]terraform.Output{{Name: "changes", Value: "true"}}); err != nil {
+	rt := &step.Runtime{Log: &log}
+	if err := rt.SetOutputs([]step.Output{{Name: "changes", Value: "true"}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := rt.AddSummary("# x"); err != nil {

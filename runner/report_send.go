@@ -181,7 +181,6 @@ func (r *reporter) sendLogs(ctx context.Context, noMore bool, maxBatches int) (b
 		r.st.Acked = cur.row
 		r.mu.Unlock()
 		if ack < acked {
-			acked = cur.row
 			return false, fmt.Errorf("sending log rows: %w (it has %d rows, fewer than before)", errLogNotTaken, ack)
 		}
 		acked = cur.row

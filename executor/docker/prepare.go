@@ -30,7 +30,7 @@ func (b *Backend) Prepare(ctx context.Context, spec executor.JobSpec) (executor.
 		return nil, fmt.Errorf("preparing the containers of job %q: %w", spec.JobID, err)
 	}
 	if spec.Container == nil || spec.Container.Image == "" {
-		return nil, fmt.Errorf("preparing the containers of job %q: the job has no container image: map its runs-on label to docker://IMAGE or give the job a container:", spec.JobID)
+		return nil, fmt.Errorf("preparing the containers of job %q: the job has no container image: map its runs-on label to docker://IMAGE or give the job a container: key", spec.JobID)
 	}
 	l, err := newLayout(spec, b.cfg.WorkdirParent)
 	if err != nil {

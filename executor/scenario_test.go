@@ -1,6 +1,7 @@
 package executor_test
 
 import (
+	"codeberg.org/anvil-ci/anvil/executor/internal/enginetest"
 	"context"
 	"encoding/json"
 	"errors"
@@ -139,28 +140,6 @@ func errSuffix(s string) string {
 	return " error: " + s
 }
 
-// gitRepo copies a scenario's files into a new git repository.
-func gitRepo(t *testing.T, src string) string {
-	t.Helper()
-	dir := t.TempDir()
-	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
-		t.Fatalf("copying scenario: %v", err)
-	}
-	for _, args := range [][]string{
-		{"init", "-q", "-b", "main"},
-		{"add", "-A"},
-		{"-c", "user.name=Anvil Test", "-c", "user.email=test@example.invalid", "commit", "-q", "-m", "scenario"},
-	} {
-		cmd := exec.Command("git", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
-	return dir
-}
-
 // runScenario runs the workflows of a scenario directory and returns the
 // transcript and the result.
 func runScenario(t *testing.T, dir string, cfg scenarioConfig) (string, *executor.RunResult) {
@@ -176,24 +155,7 @@ func hostBackends([]string) (executor.Backend, executor.JobSpecHints, error) {
 // runScenarioOn is runScenario with the jobs on the given backends.
 func runScenarioOn(t *testing.T, dir string, cfg scenarioConfig, backends executor.BackendFor) (string, *executor.RunResult) {
 	t.Helper()
-	repo := gitRepo(t, dir)
-	files, err := pipeline.Discover(repo, "")
-	if err != nil {
-		t.Fatalf("Discover: %v", err)
-	}
-	var wfs []*pipeline.Workflow
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rel, _ := filepath.Rel(repo, f)
-		wf, err := pipeline.ParseWorkflow(rel, data)
-		if err != nil {
-			t.Fatalf("ParseWorkflow(%s): %v", rel, err)
-		}
-		wfs = append(wfs, wf)
-	}
+	repo := enginetest.GitRepo(t, dir)
 	event := cfg.Event
 	if event == "" {
 		event = "push"
@@ -202,9 +164,9 @@ func runScenarioOn(t *testing.T, dir string, cfg scenarioConfig, backends execut
 	if ref == "" {
 		ref = "refs/heads/main"
 	}
-	plan, err := pipeline.NewPlan(wfs, pipeline.Event{Name: event, Ref: ref})
+	plan, err := enginetest.Plan(repo, pipeline.Event{Name: event, Ref: ref})
 	if err != nil {
-		t.Fatalf("NewPlan: %v", err)
+		t.Fatal(err)
 	}
 	work := t.TempDir()
 	rec := &recorder{}

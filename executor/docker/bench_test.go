@@ -1,11 +1,11 @@
 package docker_test
 
 import (
+	"codeberg.org/anvil-ci/anvil/executor/internal/enginetest"
 	"context"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -167,56 +167,14 @@ func timeAnvilJob(ctx context.Context, backend executor.Backend, repo, work stri
 	return total, firstLine, nil
 }
 
-// benchPlan discovers, parses and plans the workflows of repo for a push.
+// benchPlan plans the workflows of repo for a push to main.
 func benchPlan(repo string) (*pipeline.Plan, error) {
-	files, err := pipeline.Discover(repo, "")
-	if err != nil {
-		return nil, fmt.Errorf("discovering workflows: %w", err)
-	}
-	var wfs []*pipeline.Workflow
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			return nil, fmt.Errorf("reading workflow: %w", err)
-		}
-		rel, err := filepath.Rel(repo, f)
-		if err != nil {
-			return nil, fmt.Errorf("naming workflow %s: %w", f, err)
-		}
-		wf, err := pipeline.ParseWorkflow(rel, data)
-		if err != nil {
-			return nil, fmt.Errorf("parsing %s: %w", rel, err)
-		}
-		wfs = append(wfs, wf)
-	}
-	plan, err := pipeline.NewPlan(wfs, pipeline.Event{Name: "push", Ref: "refs/heads/main"})
-	if err != nil {
-		return nil, fmt.Errorf("planning: %w", err)
-	}
-	return plan, nil
+	return enginetest.Plan(repo, pipeline.Event{Name: "push", Ref: "refs/heads/main"})
 }
 
-// benchRepo copies testdata/bench into a new git repository with one commit
-// on main, made with the real git command.
+// benchRepo copies testdata/bench into a new git repository.
 func benchRepo(tb testing.TB) string {
-	tb.Helper()
-	dir := tb.TempDir()
-	if err := os.CopyFS(dir, os.DirFS(filepath.Join("..", "..", "testdata", "bench"))); err != nil {
-		tb.Fatalf("copying testdata/bench: %v", err)
-	}
-	for _, args := range [][]string{
-		{"init", "-q", "-b", "main"},
-		{"add", "-A"},
-		{"-c", "user.name=Anvil Bench", "-c", "user.email=bench@example.invalid", "commit", "-q", "-m", "bench"},
-	} {
-		cmd := exec.Command("git", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			tb.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
-	return dir
+	return enginetest.GitRepo(tb, filepath.Join("..", "..", "testdata", "bench"))
 }
 
 // actDocker runs a repository's workflows through upstream act's runner

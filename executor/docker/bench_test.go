@@ -4,16 +4,11 @@ import (
 	"codeberg.org/anvil-ci/anvil/executor/internal/enginetest"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/nektos/act/pkg/model"
-	actrunner "github.com/nektos/act/pkg/runner"
-	"github.com/sirupsen/logrus"
 
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/executor/docker"
@@ -44,7 +39,9 @@ func BenchmarkDockerJob3Steps(b *testing.B) {
 	cli := dockertest.Client(b)
 	repo := benchRepo(b)
 	backend := docker.New(cli, docker.Config{Labels: dockertest.Labels(b, cli)})
-	act := &actDocker{repo: repo, cacheDir: filepath.Join(b.TempDir(), "act")}
+	// act's Docker executor, in the same image, with no Docker socket in the job.
+	act := enginetest.Act{Repo: repo, CacheDir: filepath.Join(b.TempDir(), "act"), Platform: dockertest.Image,
+		ContainerDaemonSocket: "-", Output: benchOutput, Value: benchOutValue}
 	work := b.TempDir()
 	var anvilTime, actTime time.Duration
 	n := 0
@@ -56,7 +53,7 @@ func BenchmarkDockerJob3Steps(b *testing.B) {
 		anvilTime += d
 	}
 	runAct := func() {
-		d, err := act.timeJob(b.Context())
+		d, err := act.TimeJob(b.Context())
 		if err != nil {
 			b.Fatalf("act run %d: %v", n, err)
 		}
@@ -175,66 +172,4 @@ func benchPlan(repo string) (*pipeline.Plan, error) {
 // benchRepo copies testdata/bench into a new git repository.
 func benchRepo(tb testing.TB) string {
 	return enginetest.GitRepo(tb, filepath.Join("..", "..", "testdata", "bench"))
-}
-
-// actDocker runs a repository's workflows through upstream act's runner
-// with its Docker executor, in the same test image, as the yardstick of
-// BenchmarkDockerJob3Steps. Test-only: anvil does not use act's runner.
-type actDocker struct {
-	repo     string
-	cacheDir string
-}
-
-// timeJob plans and runs the push workflows with act (job container in
-// the test image, no Docker socket in it, logs discarded) and returns how
-// long it took. It fails unless the job succeeded and set its output.
-func (a *actDocker) timeJob(ctx context.Context) (time.Duration, error) {
-	start := time.Now()
-	r, err := actrunner.New(&actrunner.Config{
-		Workdir:               a.repo,
-		ActionCacheDir:        a.cacheDir,
-		EventName:             "push",
-		DefaultBranch:         "main",
-		GitHubInstance:        "github.com",
-		Platforms:             map[string]string{"ubuntu-latest": dockertest.Image},
-		ContainerDaemonSocket: "-",
-	})
-	if err != nil {
-		return 0, fmt.Errorf("creating act runner: %w", err)
-	}
-	planner, err := model.NewWorkflowPlanner(filepath.Join(a.repo, ".forgejo", "workflows"), true, false)
-	if err != nil {
-		return 0, fmt.Errorf("reading workflows with act: %w", err)
-	}
-	plan, err := planner.PlanEvent("push")
-	if err != nil {
-		return 0, fmt.Errorf("planning with act: %w", err)
-	}
-	ctx = actrunner.WithJobLoggerFactory(ctx, discardLoggers{})
-	if err := r.NewPlanExecutor(plan)(ctx); err != nil {
-		return 0, fmt.Errorf("act run: %w", err)
-	}
-	d := time.Since(start)
-	if len(plan.Stages) != 1 || len(plan.Stages[0].Runs) != 1 {
-		return 0, fmt.Errorf("act planned %d stages, want 1 stage of 1 job", len(plan.Stages))
-	}
-	job := plan.Stages[0].Runs[0].Job()
-	if job.Result != "success" {
-		return 0, fmt.Errorf("act job result %q, want success", job.Result)
-	}
-	if got := job.Outputs[benchOutput]; got != benchOutValue {
-		return 0, fmt.Errorf("act job output %s = %q, want %q", benchOutput, got, benchOutValue)
-	}
-	return d, nil
-}
-
-// discardLoggers gives act's jobs loggers that drop everything.
-type discardLoggers struct{}
-
-// WithJobLogger returns a logger writing to io.Discard at info level.
-func (discardLoggers) WithJobLogger() *logrus.Logger {
-	l := logrus.New()
-	l.SetOutput(io.Discard)
-	l.SetLevel(logrus.InfoLevel)
-	return l
 }

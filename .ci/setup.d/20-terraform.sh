@@ -12,7 +12,7 @@ bin="$(go env GOPATH | cut -d: -f1)/bin/terraform"
 have=""
 if [ -x "$bin" ]; then
 	# TF_CLI_CONFIG_FILE may point at a missing file; terraform only warns.
-	have="$(TF_CLI_CONFIG_FILE= CHECKPOINT_DISABLE=1 "$bin" version 2>/dev/null | head -n1 || true)"
+	have="$(TF_CLI_CONFIG_FILE= CHECKPOINT_DISABLE=1 "$bin" version 2>/dev/null | sed -n 1p || true)"
 fi
 if [ "$have" = "Terraform v$want" ]; then
 	echo "terraform $want: present at $bin"
@@ -21,7 +21,7 @@ fi
 
 echo "terraform $want: installing to $bin with go install (found: ${have:-nothing}); this takes a few minutes"
 GOBIN="$(dirname "$bin")" go install "github.com/hashicorp/terraform@v$want"
-have="$(TF_CLI_CONFIG_FILE= CHECKPOINT_DISABLE=1 "$bin" version | head -n1)"
+have="$(TF_CLI_CONFIG_FILE= CHECKPOINT_DISABLE=1 "$bin" version 2>/dev/null | sed -n 1p)"
 if [ "$have" != "Terraform v$want" ]; then
 	echo "terraform at $bin reports '$have' after the install, want Terraform v$want" >&2
 	exit 1

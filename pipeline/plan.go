@@ -35,6 +35,11 @@ type Workflow struct {
 	// Notes are things the user should know that are not errors, such as
 	// "schedule triggers are ignored".
 	Notes []string `json:"notes,omitempty"`
+	// Problems are what checking the file found (lint), in file order.
+	// Errors fail every job of the workflow before its first step, each
+	// with every problem in its log; warnings are shown in each job's log
+	// and change nothing else. The engine reports both through its events.
+	Problems []Problem `json:"problems,omitempty"`
 }
 
 // Trigger is one event under on:, with its filters. Empty lists mean no

@@ -118,8 +118,8 @@ func TestGzipFromOneKiB(t *testing.T) {
 	t.Parallel()
 	srv := forgetest.New(t)
 	r := srv.AddRunner("r", []string{"ubuntu-latest"})
-	big := workflow + "# " + strings.Repeat("x", 2048) + "\n"
-	srv.AddTask(forgetest.TaskSpec{WorkflowYAML: big})
+	id := srv.AddTask(forgetest.TaskSpec{WorkflowYAML: workflow + "      - run: echo " + strings.Repeat("x", 2048) + "\n"})
+	big := string(srv.Task(id).Payload)
 	auth := map[string]string{"x-runner-uuid": r.UUID, "x-runner-token": r.Token}
 
 	req, _ := proto.Marshal(&pingv1.PingRequest{Data: "small"})

@@ -10,7 +10,6 @@ import (
 	runnerv1 "code.gitea.io/actions-proto-go/runner/v1"
 	"connectrpc.com/connect"
 	"github.com/google/go-cmp/cmp"
-	"gopkg.in/yaml.v3"
 
 	"codeberg.org/anvil-ci/anvil/forge/forgetest"
 )
@@ -152,23 +151,28 @@ jobs:
 	if task.GetId() != id {
 		t.Fatalf("FetchTask got %v, want task %d", task, id)
 	}
-	var payload struct {
-		Env  map[string]string
-		Jobs map[string]struct {
-			RunsOn []string `yaml:"runs-on"`
-			Needs  string
-		}
-	}
-	if err := yaml.Unmarshal(task.GetWorkflowPayload(), &payload); err != nil {
-		t.Fatalf("payload %q: %v", task.GetWorkflowPayload(), err)
-	}
-	if len(payload.Jobs) != 1 || payload.Env["TOP"] != "level" || payload.Jobs["build"].Needs != "lint" {
-		t.Errorf("payload = %+v; want only job build (with its needs) and the top-level env", payload)
+	// As Gitea: only the job, without its needs, 4-space indented, "on"
+	// quoted (the key is a YAML 1.1 boolean).
+	const wantPayload = `name: ci
+"on": push
+env:
+    TOP: level
+jobs:
+    build:
+        name: build
+        runs-on:
+            - ubuntu-latest
+            - big
+        steps:
+            - run: make
+`
+	if diff := cmp.Diff(string(task.GetWorkflowPayload()), wantPayload); diff != "" {
+		t.Errorf("payload (-got +want):\n%s", diff)
 	}
 	fields := task.GetContext().AsMap()
 	token := srv.Task(id).Token
 	for key, want := range map[string]any{
-		"job": "build", "event_name": "workflow_dispatch", "token": token, "server_url": srv.URL(),
+		"job": "build", "event_name": "workflow_dispatch", "token": token, "server_url": srv.URL() + "/",
 		"api_url": srv.URL() + "/api/v1", "gitea_default_actions_url": "http://mirror.test", "ref": "refs/heads/main",
 		"repository": "forgetest/repo", "run_attempt": "1",
 	} {

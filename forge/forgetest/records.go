@@ -62,8 +62,16 @@ func statusOf(r runnerv1.Result) (Status, bool) {
 
 // TaskRecord is a snapshot of a task as the forge stores it.
 type TaskRecord struct {
-	ID    int64
-	JobID string
+	// ID is the task id; for a job of a run from AddRun, 0 until it is
+	// handed out.
+	ID int64
+	// RunID is the run (github.run_id); JobID the job's id in the
+	// workflow, Name its name as the forge shows it (a matrix job's
+	// interpolated, or followed by its values), Matrix its combination.
+	RunID  int64
+	JobID  string
+	Name   string
+	Matrix map[string]any
 	// Status is the forge's view. After Cancel or a zombie timeout it stays
 	// cancelled or failure whatever the runner reports later.
 	Status Status

@@ -49,8 +49,13 @@ type Server struct {
 	regTokens    map[string]bool
 	runners      map[string]*RunnerRecord // by uuid
 	lastRunnerID int64
-	tasks        map[int64]*taskState
-	order        []int64
+	tasks        map[int64]*taskState // by task id, once it has one
+	jobs         []*taskState         // every task and job in creation order
+	runs         map[int64]*runState
+	lastTaskID   int64
+	lastJobSeq   int64
+	lastRunID    int64
+	clock        int64 // orders waiting jobs: see taskState.readyAt
 	tasksVersion int64
 	calls        map[string][]time.Time
 	faults       faults
@@ -68,7 +73,7 @@ func New(tb testing.TB, opts ...Option) *Server {
 		closing: make(chan struct{}), swept: make(chan struct{}),
 		changed:   make(chan struct{}),
 		regTokens: map[string]bool{}, runners: map[string]*RunnerRecord{},
-		tasks: map[int64]*taskState{}, calls: map[string][]time.Time{},
+		tasks: map[int64]*taskState{}, runs: map[int64]*runState{}, calls: map[string][]time.Time{},
 		faults: newFaults(),
 	}
 	svc := &service{s: s}
@@ -136,7 +141,8 @@ func WithOfflineAfter(d time.Duration) Option {
 }
 
 // WithDefaultActionsURL sets the task context's gitea_default_actions_url
-// (default https://github.com, Gitea's default).
+// (default https://github.com, Gitea's default); "self" is the forge's
+// own URL, as Gitea's DEFAULT_ACTIONS_URL = self.
 func WithDefaultActionsURL(u string) Option {
 	return func(o *options) { o.actionsURL = u }
 }

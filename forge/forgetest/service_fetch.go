@@ -56,22 +56,50 @@ func (s *Server) pick(r *RunnerRecord, now time.Time) (*runnerv1.Task, error) {
 			return nil, rpcError("Internal", "pick task: runner has been removed")
 		}
 	}
-	for _, id := range s.order {
-		t := s.tasks[id]
-		if t.status != StatusWaiting || !matches(t.job.runsOn, r.Labels) {
+	// The oldest waiting job first, as Gitea orders by (updated, id).
+	var t *taskState
+	for _, j := range s.jobs {
+		if j.status != StatusWaiting || !matches(j.job.runsOn, r.Labels) {
 			continue
 		}
-		t.status, t.runner, t.assigned, t.lastUpdate = StatusRunning, r.UUID, now, now
-		t.steps = make([]StepRecord, t.job.steps)
-		for i := range t.steps {
-			t.steps[i].ID = int64(i)
+		if t == nil || j.readyAt < t.readyAt || (j.readyAt == t.readyAt && j.seq < t.seq) {
+			t = j
 		}
-		t.needs = s.needsOf(t)
-		r.MaxRunning = max(r.MaxRunning, s.running(r.UUID))
-		s.notify()
-		return s.taskProto(t)
 	}
-	return nil, nil
+	if t == nil {
+		return nil, nil
+	}
+	if t.run != nil {
+		s.startRunJob(t)
+	}
+	t.status, t.runner, t.assigned, t.lastUpdate = StatusRunning, r.UUID, now, now
+	t.steps = make([]StepRecord, t.job.steps)
+	for i := range t.steps {
+		t.steps[i].ID = int64(i)
+	}
+	t.needs = s.needsOf(t)
+	r.MaxRunning = max(r.MaxRunning, s.running(r.UUID))
+	s.notify()
+	return s.taskProto(t)
+}
+
+// startRunJob makes a run's job a task, as Gitea's CreateTaskForRunner
+// and PickTask do: a task id, a job token, the repository's secrets and
+// vars, the context; s.mu held.
+func (s *Server) startRunJob(t *taskState) {
+	s.lastTaskID++
+	t.id = s.lastTaskID
+	s.tasks[t.id] = t
+	t.token = randomHex(20)
+	t.secrets = maps.Clone(t.run.secrets)
+	if t.secrets == nil {
+		t.secrets = map[string]string{}
+	}
+	t.secrets["GITHUB_TOKEN"], t.secrets["GITEA_TOKEN"] = t.token, t.token
+	t.vars = maps.Clone(t.run.vars)
+	t.context = s.giteaContext(t.run.info, t.job.id, 1)
+	t.context["token"] = t.token
+	t.context["gitea_runtime_token"] = runtimeToken(t.id, t.runID, t.seq)
 }
 
 // matches: every runs-on label is one of the runner's labels, exactly.
@@ -84,17 +112,55 @@ func matches(runsOn, labels []string) bool {
 	return true
 }
 
-// needsOf fills in the needs that wait for tasks; s.mu held.
+// needsOf is what the task gets as needs; s.mu held. For a run's job,
+// as Gitea's FindTaskNeeds: per needed job id, the outputs of its
+// combinations that ran (merged) and their aggregated result.
 func (s *Server) needsOf(t *taskState) map[string]Need {
-	needs := cloneNeeds(t.needSpecs)
-	for name, n := range needs {
-		if n.Task != 0 {
-			dep := s.tasks[n.Task]
+	if t.run == nil {
+		needs := cloneNeeds(t.needSpecs)
+		for name, dep := range t.needTasks {
+			n := needs[name]
 			n.Outputs, n.Result = maps.Clone(dep.outputs), dep.status.Result()
 			needs[name] = n
 		}
+		return needs
+	}
+	needs := map[string]Need{}
+	for _, id := range t.needIDs {
+		var group []*taskState
+		var outputs map[string]string
+		for _, j := range t.run.jobs {
+			if j.job.id != id {
+				continue
+			}
+			group = append(group, j)
+			if j.id == 0 || !j.status.Done() {
+				continue
+			}
+			outputs = mergeOutputs(j.outputs, outputs)
+		}
+		if len(group) > 0 {
+			needs[id] = Need{Outputs: outputs, Result: aggregate(group).Result()}
+		}
 	}
 	return needs
+}
+
+// mergeOutputs merges a matrix combination's outputs into the ones
+// before it as Gitea does: the keys are the newer ones', an empty value
+// taken from before.
+func mergeOutputs(newer, before map[string]string) map[string]string {
+	if len(before) == 0 {
+		return maps.Clone(newer)
+	}
+	out := make(map[string]string, len(newer))
+	for k, v := range newer {
+		if v == "" {
+			v = before[k]
+		}
+		out[k] = v
+	}
+	return out
 }
 
 func (s *Server) taskProto(t *taskState) (*runnerv1.Task, error) {

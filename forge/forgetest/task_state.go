@@ -24,9 +24,19 @@ type taskState struct {
 	secrets   map[string]string
 	vars      map[string]string
 	needSpecs map[string]Need
+	needTasks map[string]*taskState // the tasks needSpecs wait for
 	needs     map[string]Need
 	token     string
 	runID     int64 // a chain of needs is one run
+
+	// seq is the creation order (Gitea's job id) and readyAt when the job
+	// became waiting (Gitea's updated): waiting jobs go out oldest first.
+	seq, readyAt int64
+	// run, name, matrix and needIDs: a job of a run from AddRun.
+	run     *runState
+	name    string
+	matrix  map[string]any
+	needIDs []string
 
 	status                                  Status
 	runner                                  string
@@ -70,7 +80,8 @@ func (t *taskState) stop(status Status, now time.Time) {
 
 func (t *taskState) record() TaskRecord {
 	r := TaskRecord{
-		ID: t.id, JobID: t.job.id, Status: t.status, Result: t.status.Result(),
+		ID: t.id, RunID: t.runID, JobID: t.job.id, Name: t.name, Matrix: maps.Clone(t.matrix),
+		Status: t.status, Result: t.status.Result(),
 		ReportedResult: t.reported, RunnerUUID: t.runner, Token: t.token,
 		Payload: append([]byte(nil), t.payload...),
 		Secrets: maps.Clone(t.secrets), Vars: maps.Clone(t.vars), Needs: cloneNeeds(t.needs),

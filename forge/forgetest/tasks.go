@@ -1,26 +1,37 @@
 package forgetest
 
 import (
+	"crypto/sha1"
+	"encoding/hex"
+	"fmt"
 	"maps"
 	"slices"
 	"time"
 )
 
-// TaskSpec is a job for the forge to hand out.
+// TaskSpec is one job for the forge to hand out, outside any run: for
+// tests of one task. AddRun creates the tasks of whole workflows.
 type TaskSpec struct {
-	// WorkflowYAML is a workflow. With JobID empty it is sent verbatim as
-	// the workflow_payload, so it should hold exactly one job (or be
-	// deliberately malformed). With JobID set, that job is cut out into a
-	// single-job workflow, as the forge does.
+	// WorkflowYAML is a workflow. The payload is what Gitea stores for
+	// the job JobID (or, with JobID empty, the workflow's only job): the
+	// workflow with that one job, its matrix reduced to one combination,
+	// its needs removed, re-encoded as Gitea does. A workflow Gitea could
+	// not parse, or with JobID empty one with several jobs, is sent
+	// verbatim: a payload no real forge sends, for tests of a runner's
+	// defences.
 	WorkflowYAML string
 	JobID        string
+	// Matrix picks the matrix combination (see RunRecord.Job); default
+	// the first in Gitea's order.
+	Matrix map[string]any
 	// Context adds to or overrides keys of the github context the forge
-	// builds (event, event_name, ref, sha, repository, server_url, token,
-	// gitea_default_actions_url, ...); a nil value removes a key. Values are
-	// anything encoding/json can marshal.
+	// builds (Gitea's keys for a push to main of forgetest/repo: event,
+	// event_name, ref, sha, repository, server_url, token,
+	// gitea_default_actions_url, ...); a nil value removes a key. Values
+	// are anything encoding/json can marshal.
 	Context map[string]any
-	// Secrets are the repository's secrets; the forge adds the job token as
-	// GITHUB_TOKEN, GITEA_TOKEN and FORGEJO_TOKEN.
+	// Secrets are the repository's secrets; the forge adds the job token
+	// as GITHUB_TOKEN, GITEA_TOKEN and FORGEJO_TOKEN.
 	Secrets map[string]string
 	Vars    map[string]string
 	// Needs are the needed jobs by id. A Need with Task set waits for that
@@ -34,18 +45,11 @@ type TaskSpec struct {
 }
 
 // AddTask queues a task and returns its id. A spec the forge could not
-// have produced (JobID not in the workflow, Needs naming an unknown task,
-// a Context that is not JSON) fails the test.
+// have produced (JobID not in the workflow or not parsing, no such
+// Matrix, Needs naming an unknown task, a Context that is not JSON) fails
+// the test.
 func (s *Server) AddTask(spec TaskSpec) int64 {
 	s.tb.Helper()
-	payload, job, err := singleJob(spec.WorkflowYAML, spec.JobID)
-	if err != nil {
-		s.tb.Fatalf("forgetest: AddTask: %v", err)
-		return 0
-	}
-	if spec.RunsOn != nil {
-		job.runsOn = slices.Clone(spec.RunsOn)
-	}
 	overrides, err := jsonMap(spec.Context)
 	if err != nil {
 		s.tb.Fatalf("forgetest: AddTask: Context: %v", err)
@@ -54,9 +58,11 @@ func (s *Server) AddTask(spec TaskSpec) int64 {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	id := int64(len(s.order) + 1)
-	t := newTaskState(id)
-	t.job, t.payload, t.created = job, payload, time.Now()
+	now := time.Now()
+	t := s.newJob(now)
+	s.lastTaskID++
+	t.id = s.lastTaskID
+	s.tasks[t.id] = t
 	t.token = randomHex(20)
 	t.vars = maps.Clone(spec.Vars)
 	t.secrets = maps.Clone(spec.Secrets)
@@ -66,59 +72,119 @@ func (s *Server) AddTask(spec TaskSpec) int64 {
 	for _, name := range []string{"GITHUB_TOKEN", "GITEA_TOKEN", "FORGEJO_TOKEN"} {
 		t.secrets[name] = t.token
 	}
-	runID := id
 	t.needSpecs = cloneNeeds(spec.Needs)
+	t.needTasks = map[string]*taskState{}
+	runID := int64(0)
 	for name, n := range t.needSpecs {
 		if n.Task == 0 {
 			continue
 		}
-		if _, ok := s.tasks[n.Task]; !ok {
-			s.tb.Fatalf("forgetest: AddTask: need %q names task %d, which was not added", name, n.Task)
+		dep, ok := s.tasks[n.Task]
+		if !ok || dep.run != nil {
+			s.tb.Fatalf("forgetest: AddTask: need %q names task %d, which was not added with AddTask", name, n.Task)
 			return 0
 		}
-		runID = min(runID, s.tasks[n.Task].runID)
-	}
-	t.runID = runID
-	t.context = s.defaultContext(t, runID)
-	for k, v := range overrides {
-		if v == nil {
-			delete(t.context, k)
-		} else {
-			t.context[k] = v
+		t.needTasks[name] = dep
+		if runID == 0 || dep.runID < runID {
+			runID = dep.runID
 		}
 	}
+	if runID == 0 {
+		s.lastRunID++
+		runID = s.lastRunID
+	}
+	t.runID = runID
+
+	sum := sha1.Sum(fmt.Appendf(nil, "forgetest task %d", t.id))
+	sha := hex.EncodeToString(sum[:])
+	p := newPayloads(s.URL(), "forgetest/repo")
+	info := runInfo{
+		id: runID, index: runID, workflow: "ci.yml", triggerEvent: "push", ref: "refs/heads/main",
+		sha: sha, actor: "forgetest", repository: "forgetest/repo",
+	}
+	info.event, _ = jsonMap(p.push(info.ref, zeroSHA, sha, info.actor)) // built of JSON values
+	runCtx := s.giteaContext(info, "", 0)
+	apply(runCtx, overrides)
+	env := exprEnv{github: githubContext(runCtx), vars: t.vars}
+	if err := t.render(spec, env); err != nil {
+		s.tb.Fatalf("forgetest: AddTask: %v", err)
+		return 0
+	}
+	if spec.RunsOn != nil {
+		t.job.runsOn = slices.Clone(spec.RunsOn)
+	}
+	t.context = s.giteaContext(info, t.job.id, 1)
+	t.context["token"] = t.token
+	t.context["gitea_runtime_token"] = runtimeToken(t.id, runID, t.seq)
+	apply(t.context, overrides)
 	t.status = StatusBlocked
-	s.tasks[id] = t
-	s.order = append(s.order, id)
-	s.resolve(t.created)
+	s.resolve(now)
 	s.notify()
-	return id
+	return t.id
 }
 
-// resolve moves blocked tasks whose needs are done to waiting (bumping
-// tasks_version) or skipped, as the forge's job emitter does; s.mu held.
+// render sets the task's payload and job from the spec.
+func (t *taskState) render(spec TaskSpec, env exprEnv) error {
+	jobs, err := renderWorkflow([]byte(spec.WorkflowYAML), env)
+	if spec.JobID == "" && (err != nil || !oneJob(jobs)) {
+		t.payload, t.job = []byte(spec.WorkflowYAML), verbatimJob(spec.WorkflowYAML)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("Gitea would not accept the workflow: %w", err)
+	}
+	want := spec.JobID
+	if want == "" {
+		want = jobs[0].id
+	}
+	for _, j := range jobs {
+		if j.id == want && hasAll(j.matrix, spec.Matrix) {
+			t.payload, t.name, t.matrix = j.payload, j.name, j.matrix
+			t.job = jobInfo{id: j.id, runsOn: j.runsOn, steps: j.steps, hasIf: j.hasIf}
+			return nil
+		}
+	}
+	if spec.Matrix != nil {
+		return fmt.Errorf("workflow has no job %q with matrix %v", want, spec.Matrix)
+	}
+	return fmt.Errorf("workflow has no job %q", want)
+}
+
+func oneJob(jobs []renderedJob) bool {
+	return len(jobs) > 0 && !slices.ContainsFunc(jobs, func(j renderedJob) bool { return j.id != jobs[0].id })
+}
+
+func apply(m, overrides map[string]any) {
+	for k, v := range overrides {
+		if v == nil {
+			delete(m, k)
+		} else {
+			m[k] = v
+		}
+	}
+}
+
+// resolve moves blocked jobs whose needs are done to waiting (bumping
+// tasks_version) or skipped, as Gitea's job emitter does: a job is skipped
+// when a job it needs failed, was cancelled or skipped, and it has no if:
+// (with an if:, the runner decides). s.mu held.
 func (s *Server) resolve(now time.Time) {
 	for changed := true; changed; {
 		changed = false
-		for _, id := range s.order {
-			t := s.tasks[id]
+		for _, t := range s.jobs {
 			if t.status != StatusBlocked {
 				continue
 			}
 			ready, succeeded := true, true
-			for _, n := range t.needSpecs {
-				if n.Task == 0 {
-					continue
-				}
-				st := s.tasks[n.Task].status
-				ready = ready && st.Done()
-				succeeded = succeeded && st == StatusSuccess
+			for _, dep := range s.deps(t) {
+				ready = ready && dep.status.Done()
+				succeeded = succeeded && dep.status != StatusFailure && dep.status != StatusCancelled && dep.status != StatusSkipped
 			}
 			switch {
 			case !ready:
 				continue
 			case succeeded || t.job.hasIf:
-				t.status = StatusWaiting
+				t.status, t.readyAt = StatusWaiting, s.tick()
 				s.bumpVersion()
 			default:
 				t.stop(StatusSkipped, now)
@@ -126,6 +192,20 @@ func (s *Server) resolve(now time.Time) {
 			changed = true
 		}
 	}
+}
+
+// deps are the tasks and jobs t waits for; s.mu held.
+func (s *Server) deps(t *taskState) []*taskState {
+	if t.run == nil {
+		return slices.Collect(maps.Values(t.needTasks))
+	}
+	var out []*taskState
+	for _, j := range t.run.jobs {
+		if slices.Contains(t.needIDs, j.job.id) {
+			out = append(out, j)
+		}
+	}
+	return out
 }
 
 // bumpVersion tells polling runners there may be new work.

@@ -18,13 +18,16 @@ func (s *Server) Task(id int64) TaskRecord {
 	return t.record()
 }
 
-// Tasks returns snapshots of every task in the order they were added.
+// Tasks returns snapshots of every task by id: those of AddTask, and the
+// jobs of runs handed out so far (in the order they were).
 func (s *Server) Tasks() []TaskRecord {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]TaskRecord, 0, len(s.order))
-	for _, id := range s.order {
-		out = append(out, s.tasks[id].record())
+	out := make([]TaskRecord, 0, len(s.tasks))
+	for id := range s.lastTaskID + 1 {
+		if t, ok := s.tasks[id]; ok {
+			out = append(out, t.record())
+		}
 	}
 	return out
 }

@@ -1,11 +1,6 @@
 package forgetest
 
-import (
-	"bytes"
-	"fmt"
-
-	"gopkg.in/yaml.v3"
-)
+import "gopkg.in/yaml.v3"
 
 // jobInfo is what the forge knows of a task's job from its workflow.
 type jobInfo struct {
@@ -15,42 +10,16 @@ type jobInfo struct {
 	hasIf  bool
 }
 
-// singleJob builds the workflow_payload. With jobID empty the workflow is
-// sent verbatim (a malformed one too) and its job read on a best-effort
-// basis; with jobID set the workflow must parse and have that job, which
-// is cut out into a single-job workflow with the other top-level keys kept,
-// as the forge does.
-func singleJob(workflow, jobID string) ([]byte, jobInfo, error) {
+// verbatimJob reads, on a best-effort basis, the job of a workflow the
+// forge sends verbatim: its only job, if it has one.
+func verbatimJob(workflow string) jobInfo {
 	var doc yaml.Node
 	err := yaml.Unmarshal([]byte(workflow), &doc)
 	jobs := jobsNode(&doc, err)
-	if jobID == "" {
-		if jobs == nil || len(jobs.Content) != 2 {
-			return []byte(workflow), jobInfo{}, nil
-		}
-		return []byte(workflow), readJob(jobs.Content[0].Value, jobs.Content[1]), nil
+	if jobs == nil || len(jobs.Content) != 2 {
+		return jobInfo{}
 	}
-	if err != nil {
-		return nil, jobInfo{}, fmt.Errorf("workflow does not parse: %w", err)
-	}
-	if jobs == nil {
-		return nil, jobInfo{}, fmt.Errorf("workflow has no jobs mapping")
-	}
-	for i := 0; i+1 < len(jobs.Content); i += 2 {
-		if jobs.Content[i].Value != jobID {
-			continue
-		}
-		key, job := jobs.Content[i], jobs.Content[i+1]
-		jobs.Content = []*yaml.Node{key, job}
-		var buf bytes.Buffer
-		enc := yaml.NewEncoder(&buf)
-		enc.SetIndent(2)
-		if err := enc.Encode(&doc); err != nil {
-			return nil, jobInfo{}, fmt.Errorf("encoding the single-job workflow: %w", err)
-		}
-		return buf.Bytes(), readJob(jobID, job), nil
-	}
-	return nil, jobInfo{}, fmt.Errorf("workflow has no job %q", jobID)
+	return readJob(jobs.Content[0].Value, jobs.Content[1])
 }
 
 func jobsNode(doc *yaml.Node, err error) *yaml.Node {

@@ -23,8 +23,7 @@ func (s *Server) failZombies(now time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	failed := false
-	for _, id := range s.order {
-		t := s.tasks[id]
+	for _, t := range s.jobs {
 		if t.status != StatusRunning || now.Sub(t.lastUpdate) <= s.opts.zombieTimeout {
 			continue
 		}

@@ -17,13 +17,61 @@
 // an if:; an ephemeral runner gets one task, and its next fetch after that
 // task is done deletes it.
 //
-// Tests drive it with AddRegistrationToken, AddRunner, AddTask and Cancel,
-// inspect it with Task, Tasks, Runner and Requests, wait with WaitFor and
-// WaitResult, and inject faults with Refuse, Delay, DropReply and
-// Unavailable. Where the real forge silently ignores or rejects something a
-// runner should not do, the task's Notes say so, so tests can assert there
-// are none. It is not a forge: no repositories, web UI or REST API.
+// # Tasks as Gitea 1.25.4 hands them out
+//
+// Payloads are what Gitea's job parser stores, byte for byte (checked
+// against tasks captured from a real server, testdata/forge-tasks): the
+// workflow with one job, re-encoded by yaml.v3 with 4-space indentation,
+// "on" quoted and the parser's key order; the job's needs: removed (the
+// task's needs carry them, as {outputs, result}); its matrix expanded
+// (include and exclude applied), one combination per task, with scalars
+// such as fail-fast, max-parallel and timeout-minutes as strings; a
+// matrix job's name interpolated (or followed by its values) and runs-on
+// interpolated; a matrix the server cannot evaluate (fromJSON of needs)
+// left out, so the job runs once; a reusable-workflow call sent with
+// runs-on: [] and its uses, with and secrets; keys the parser lacks
+// dropped (top-level concurrency, a job's environment and
+// continue-on-error). The context has Gitea's keys and values:
+// server_url with a trailing slash, gitea_default_actions_url
+// (WithDefaultActionsURL, "self" for the forge's URL),
+// gitea_runtime_token, token, secret_source, event, an empty
+// triggering_actor.
+//
+// # Whole runs
+//
+// AddRun takes a repository's workflow files and an event (RunSpec: push,
+// pull_request, pull_request_target, workflow_dispatch with inputs, or any
+// other event by name; ref, sha, actor, secrets, vars) and creates a run
+// of each workflow the event triggers, in file name order (on: filters
+// for branches, tags, paths and pull request types apply), with Gitea's
+// jobs: one per job and matrix combination. The webhook payload in
+// github.event has Gitea's top-level keys. A job without needs is waiting
+// at once; one with needs waits until every job it needs (all its
+// combinations) is done, then gets their outputs and aggregated result in
+// Task.needs, or is skipped and never sent when one did not succeed and
+// its if: is the default. Waiting jobs go out oldest first (the order in
+// which they became waiting, then job order); a new push or dispatch of a
+// workflow on a ref cancels the earlier run's jobs not done. A job's task
+// id is given when it is handed out. Run, Runs and WaitRun return
+// RunRecords; RunRecord.Job finds a job by id and matrix combination.
+//
+// AddTask (TaskSpec) queues one task outside any run, its payload
+// rendered the same way from a workflow and a job id; a workflow Gitea
+// could not parse is sent verbatim, for tests of a runner's defences.
+// Such a task gets the job token also as FORGEJO_TOKEN, as Forgejo sends
+// it; a run's jobs get Gitea's GITHUB_TOKEN and GITEA_TOKEN only.
+//
+// # Driving and inspecting
+//
+// Tests drive it with AddRegistrationToken, AddRunner, AddRun, AddTask
+// and Cancel, inspect it with Task, Tasks, Run, Runs, Runner and
+// Requests, wait with WaitFor, WaitResult and WaitRun, and inject faults
+// with Refuse, Delay, DropReply and Unavailable. Where the real forge
+// silently ignores or rejects something a runner should not do, the
+// task's Notes say so, so tests can assert there are none. It is not a
+// forge: no git repositories, web UI or REST API.
 //
 // It does not import package forge: it implements the wire protocol, not
-// the client interface.
+// the client interface. It uses act's expression evaluator, as Gitea
+// does, for the few expressions the server evaluates.
 package forgetest

@@ -41,7 +41,9 @@ type RunSpec struct {
 	// Event adds to or overrides top-level keys of the webhook payload
 	// the forge builds (github.event); a nil value removes a key.
 	Event map[string]any
-	// ChangedFiles are the files the event changed, for paths filters.
+	// ChangedFiles are the files the event changed, for paths filters
+	// (none: a paths filter never matches, except on a tag, where Gitea
+	// ignores it).
 	ChangedFiles []string
 	// Actor is the user who caused the event (default forgetest) and
 	// Repository the repository (default forgetest/repo).

@@ -35,8 +35,8 @@ type Forge interface {
 	// OpenPR opens a pull request of head into base and returns its
 	// number.
 	OpenPR(ctx context.Context, head, base string) (int64, error)
-	// WaitRun waits until the run of workflow started by event has ended
-	// and returns it. The error says what the run and its jobs were
+	// WaitRun waits until the run of workflow started by event and every
+	// job of it have ended, and returns it. The error says what the run and its jobs were
 	// doing when ctx ended.
 	WaitRun(ctx context.Context, workflow, event string) (Run, error)
 	// Jobs lists the jobs of run.

@@ -69,7 +69,7 @@ func (g *giteaForge) WaitRun(ctx context.Context, workflow, event string) (Run, 
 				break
 			}
 		}
-		if last != nil && last.Done() {
+		if last != nil && last.Done() && g.jobsDone(ctx, last.ID) {
 			return Run{ID: last.ID, Workflow: workflow, Event: event, Conclusion: last.Conclusion}, nil
 		}
 		select {
@@ -78,6 +78,23 @@ func (g *giteaForge) WaitRun(ctx context.Context, workflow, event string) (Run, 
 		case <-time.After(pollInterval):
 		}
 	}
+}
+
+// jobsDone reports whether every job of run id has ended. Gitea counts a
+// run with a failed job and jobs still blocked on it as ended (failure)
+// before it has resolved those jobs (skipped, or handed out for their
+// if:).
+func (g *giteaForge) jobsDone(ctx context.Context, id int64) bool {
+	jobs, err := g.repo.RunJobs(ctx, id)
+	if err != nil {
+		return false
+	}
+	for _, j := range jobs {
+		if j.Status != "completed" {
+			return false
+		}
+	}
+	return true
 }
 
 // describe says what run r and its jobs are doing, for a timeout.

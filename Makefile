@@ -15,7 +15,7 @@ help: ## Show this list of targets
 build: ## Build bin/anvil
 	$(GO) build -o bin/anvil ./cmd/anvil
 
-setup: ## Install what the tests need: the Docker test image, Terraform 1.5.7, git and node (.ci/setup.d; idempotent)
+setup: ## Install what the tests need: the Docker test image, Terraform 1.5.7, git and node, Gitea 1.25.4 (.ci/setup.d; idempotent)
 	@for step in .ci/setup.d/*.sh; do echo "== setup: $$step"; bash "$$step" || exit 1; done
 
 test: setup ## Set up (see setup), then run every test with the race detector (what CI runs)

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -21,24 +22,30 @@ PATH is a workflow file or a directory of them. Without PATH, the workflow
 directory anvil exec reads is checked: the first of .forgejo/workflows,
 .gitea/workflows and .github/workflows under -C.
 
-Each problem is printed as file:line:col: message [rule]; --format json
-prints a JSON array instead. Advisory problems (untrusted input in scripts,
-passwords in the file, deprecated commands, ...) are reported too: anvil
-exec and the daemon run such workflows, and fail those with any other
-problem at once.
+Each problem is printed as file:line:col: severity: message [rule];
+--format json prints a JSON array instead. An error is what GitHub or
+Forgejo would refuse at run time too (invalid YAML, no jobs, unknown or
+cyclic needs, an expression that does not parse, an undefined context or
+function, a matrix over 256 combinations, a step with neither run nor
+uses): anvil exec and the daemon fail such a workflow's jobs at once.
+Everything else (unknown keys, types that do not fit, untrusted input in
+scripts, ...) is a warning: it is shown, and the workflow runs.
 
 Runner labels come from --label, or from the runner's config file (-c):
 its runner.labels, else the labels of its registration file (runner.file,
 default .runner). Without either, runs-on labels are not checked.
 
-Exit status: 0 when there is nothing to report, 1 when there is, 2 for bad
-flags or paths.`
+Exit status: 0 when there is no error (warnings are printed), 1 when there
+is one, or any warning with --strict; 2 for bad flags or paths.`
 
 const lintExample = `  # Check the workflows of the repository in the current directory
   anvil lint
 
   # One file, and a directory, of another repository
   anvil lint -C ../app ../app/.forgejo/workflows/ci.yml ../app/ci/workflows
+
+  # Fail on warnings too, as a CI gate
+  anvil lint --strict
 
   # Check runs-on against the labels of this runner, JSON for tools
   anvil lint --label docker --label ubuntu-latest --format json
@@ -54,6 +61,7 @@ type lintOptions struct {
 	labels []string
 	config string
 	vars   []string
+	strict bool
 }
 
 // newLintCommand returns anvil lint.
@@ -70,7 +78,8 @@ func newLintCommand(proc Process) *cobra.Command {
 	}
 	fs := c.Flags()
 	fs.StringVarP(&o.dir, "directory", "C", ".", "the repository: where workflows are found, and what file names are relative to")
-	fs.StringVar(&o.format, "format", "text", "output format: text (file:line:col: message [rule]) or json")
+	fs.StringVar(&o.format, "format", "text", "output format: text (file:line:col: severity: message [rule]) or json")
+	fs.BoolVar(&o.strict, "strict", false, "exit 1 on warnings too, not only on errors")
 	fs.StringSliceVar(&o.labels, "label", nil, "a label of the runner, NAME or NAME:SCHEMA (repeatable, or comma-separated); runs-on must use only these")
 	fs.StringVarP(&o.config, "config", "c", "", "the runner's config file, for its labels (runner.labels, else those of runner.file)")
 	fs.StringArrayVar(&o.vars, "var", nil, "a configuration variable that exists, NAME or NAME=VALUE (repeatable); vars.NAME of any other is reported")
@@ -116,12 +125,20 @@ func runLint(_ context.Context, proc Process, o *lintOptions, paths []string) er
 	if len(findings) == 0 {
 		return nil
 	}
-	return &exitError{code: ExitFailed, err: fmt.Errorf("%s in %d of %d workflow files", countFindings(findings), bad, len(files))}
+	count := countFindings(findings)
+	summary := fmt.Sprintf("%s in %d of %d workflow files", count, bad, len(files))
+	if count.errors == 0 && !o.strict {
+		if o.format == "text" {
+			fmt.Fprintf(proc.Stderr, "anvil: %s; they do not stop a run (--strict fails on them)\n", summary)
+		}
+		return nil
+	}
+	return &exitError{code: ExitFailed, err: errors.New(summary)}
 }
 
 // lintOptions builds the linter's options from the flags.
 func (o *lintOptions) lintOptions() (lint.Options, error) {
-	opts := lint.Options{Advisory: true}
+	opts := lint.Options{Warnings: true}
 	switch {
 	case len(o.labels) > 0:
 		opts.Labels = o.labels

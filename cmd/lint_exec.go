@@ -32,8 +32,8 @@ type brokenWorkflow struct {
 
 // lintWorkflows finds, parses and lints the workflows under dir (or
 // wpath) as anvil lint does, without runner labels (anvil exec maps
-// labels with -P). Advisory findings are printed to stderr as warnings;
-// the workflows they are about still run.
+// labels with -P). Warnings are printed to stderr; the workflows they are
+// about still run.
 func lintWorkflows(dir, wpath string, stderr io.Writer) (*checkedWorkflows, error) {
 	files, err := pipeline.Discover(dir, wpath)
 	if err != nil {
@@ -42,7 +42,7 @@ func lintWorkflows(dir, wpath string, stderr io.Writer) (*checkedWorkflows, erro
 	if len(files) == 0 {
 		return nil, usageErrorf("no workflows in %s: add .forgejo/workflows/*.yml or point -W at a workflow file", dir)
 	}
-	l := lint.New(lint.Options{Advisory: true})
+	l := lint.New(lint.Options{})
 	c := &checkedWorkflows{}
 	for _, f := range files {
 		path, name := workflowPath(dir, f)
@@ -53,7 +53,7 @@ func lintWorkflows(dir, wpath string, stderr io.Writer) (*checkedWorkflows, erro
 		wf, findings := l.Parse(name, data)
 		var problems []lint.Finding
 		for _, p := range findings {
-			if p.Advisory {
+			if !p.IsError() {
 				fmt.Fprintf(stderr, "warning: %s\n", p)
 				continue
 			}

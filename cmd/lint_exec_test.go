@@ -33,7 +33,7 @@ func TestExecLintsFirst(t *testing.T) {
 				"[good/hello] ✓ job success",
 				"[lintonly/first] ▶ job: first",
 				"[lintonly/first]   | error: .forgejo/workflows/lintonly.yml has 1 problem; nothing of it ran:",
-				`[lintonly/first]   | error: .forgejo/workflows/lintonly.yml:14:21: property "shaa" is not defined in object type {action, action_path, action_ref, action_repository, action_status, actor, … (44 properties)}; did you mean "sha"? [expression]`,
+				`[lintonly/first]   | error: .forgejo/workflows/lintonly.yml:14:21: undefined variable "shaa". available variables are`,
 				"[lintonly/first] ✗ job failure (0.0s): the workflow file has problems (see above); fix them and run again",
 				"[lintonly/second] ✗ job failure",
 				"[lintonly] ✗ workflow failure",
@@ -89,7 +89,7 @@ func TestExecLintsFirst(t *testing.T) {
 			notStdout:  []string{"lintonly"},
 			wantStderr: []string{
 				"anvil: .forgejo/workflows/lintonly.yml has 1 problem, so its jobs would fail at once:",
-				".forgejo/workflows/lintonly.yml:14:21: property",
+				".forgejo/workflows/lintonly.yml:14:21: undefined variable",
 			},
 		},
 	}

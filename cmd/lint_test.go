@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"codeberg.org/anvil-ci/anvil/pipeline"
 )
 
 // TestLintCommand runs anvil lint through Main on the repositories in
@@ -27,7 +29,7 @@ func TestLintCommand(t *testing.T) {
 			args:       []string{"-C", "REPO"},
 			wantCode:   ExitFailed,
 			golden:     "lint/text.golden",
-			wantStderr: []string{"anvil: 4 problems (1 advisory) in 2 of 3 workflow files"},
+			wantStderr: []string{"anvil: 1 error and 3 warnings in 2 of 3 workflow files"},
 		},
 		{
 			name:     "json",
@@ -43,11 +45,14 @@ func TestLintCommand(t *testing.T) {
 			wantCode: ExitOK,
 		},
 		{
-			name:       "a file given as path",
-			fixture:    "lint/repo",
-			args:       []string{"-C", "REPO", "REPO/.forgejo/workflows/deploy.yml"},
-			wantCode:   ExitFailed,
-			wantStdout: []string{`.forgejo/workflows/deploy.yml:4:5: unknown key "branchs" in on.push; did you mean "branches"? [anvil]`},
+			name:     "a file given as path",
+			fixture:  "lint/repo",
+			args:     []string{"-C", "REPO", "REPO/.forgejo/workflows/deploy.yml"},
+			wantCode: ExitFailed,
+			wantStdout: []string{
+				`.forgejo/workflows/deploy.yml:4:5: warning: unknown key "branchs" in on.push; did you mean "branches"? [anvil]`,
+				`.forgejo/workflows/deploy.yml:8:12: error: job "deploy" needs "build", which is not a job in this workflow`,
+			},
 			notStdout:  []string{"ci.yml"},
 			wantStderr: []string{"in 1 of 1 workflow files"},
 		},
@@ -59,24 +64,39 @@ func TestLintCommand(t *testing.T) {
 			wantStderr: []string{"in 2 of 4 workflow files"},
 		},
 		{
+			name:       "warnings only",
+			fixture:    "lint/repo",
+			args:       []string{"-C", "REPO", "REPO/.forgejo/workflows/ci.yml"},
+			wantCode:   ExitOK,
+			wantStdout: []string{`.forgejo/workflows/ci.yml:8:43: warning: property "shaa" is not defined`},
+			wantStderr: []string{"anvil: 2 warnings in 1 of 1 workflow files; they do not stop a run (--strict fails on them)"},
+		},
+		{
+			name:       "warnings with --strict",
+			fixture:    "lint/repo",
+			args:       []string{"-C", "REPO", "--strict", "REPO/.forgejo/workflows/ci.yml"},
+			wantCode:   ExitFailed,
+			wantStderr: []string{"anvil: 2 warnings in 1 of 1 workflow files"},
+		},
+		{
 			name:       "labels from --label",
 			fixture:    "lint/repo",
 			args:       []string{"-C", "REPO", "--label", "docker:docker://node:20", "REPO/.forgejo/workflows/ci.yml"},
-			wantCode:   ExitFailed,
-			wantStdout: []string{`.forgejo/workflows/ci.yml:5:23: label "gpu" is not a label of this runner (it has: docker)`},
+			wantCode:   ExitOK,
+			wantStdout: []string{`.forgejo/workflows/ci.yml:5:23: warning: label "gpu" is not a label of this runner (it has: docker)`},
 		},
 		{
 			name:      "labels from a config file",
 			fixture:   "lint/repo",
 			args:      []string{"-C", "REPO", "-c", "testdata/lint/runner/config.yaml", "REPO/.forgejo/workflows/ci.yml"},
-			wantCode:  ExitFailed,
+			wantCode:  ExitOK,
 			notStdout: []string{"runner-label"},
 		},
 		{
 			name:       "labels from the registration file of a config file",
 			fixture:    "lint/repo",
 			args:       []string{"-C", "REPO", "-c", "testdata/lint/runner/registered.yaml", "REPO/.forgejo/workflows/ci.yml"},
-			wantCode:   ExitFailed,
+			wantCode:   ExitOK,
 			wantStdout: []string{`label "gpu" is not a label of this runner (it has: docker)`},
 			notStdout:  []string{"not-a-real-token"},
 		},
@@ -84,8 +104,8 @@ func TestLintCommand(t *testing.T) {
 			name:       "known configuration variables",
 			fixture:    "lint/repo",
 			args:       []string{"-C", "REPO", "--var", "REGISTRY=r.example", "REPO/.forgejo/workflows/ci.yml"},
-			wantCode:   ExitFailed,
-			wantStdout: []string{`undefined configuration variable "registri". defined configuration variables are "REGISTRY" [expression]`},
+			wantCode:   ExitOK,
+			wantStdout: []string{`warning: undefined configuration variable "registri". defined configuration variables are "REGISTRY" [expression]`},
 		},
 		{
 			name:       "bad format",
@@ -164,7 +184,8 @@ func TestLintJSONShape(t *testing.T) {
 			t.Fatalf("anvil lint --format json printed %q, not a JSON array: %v", stdout, err)
 		}
 		for _, f := range got {
-			if f.File == "" || filepath.IsAbs(f.File) || f.Line < 1 || f.Column < 1 || f.Message == "" || f.Rule == "" {
+			if f.File == "" || filepath.IsAbs(f.File) || f.Line < 1 || f.Column < 1 || f.Message == "" || f.Rule == "" ||
+				(f.Severity != pipeline.SeverityError && f.Severity != pipeline.SeverityWarning) {
 				t.Errorf("finding %+v lacks a field or has an absolute file name", f)
 			}
 		}

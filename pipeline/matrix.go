@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -9,6 +10,24 @@ import (
 
 // maxCombinations is GitHub's limit on the jobs one matrix may produce.
 const maxCombinations = 256
+
+// ErrMatrixTooLarge is what the error of ExpandMatrix is (errors.Is) when
+// the matrix has more than 256 combinations, GitHub's limit.
+var ErrMatrixTooLarge = errors.New("matrix has more than 256 combinations")
+
+// matrixSizeError is a matrix over the limit: n combinations, or 0 when
+// the count stopped at the limit.
+type matrixSizeError struct{ n int }
+
+func (e matrixSizeError) Error() string {
+	if e.n == 0 {
+		return fmt.Sprintf("matrix has more than %d combinations; split the job or use fewer values", maxCombinations)
+	}
+	return fmt.Sprintf("matrix has %d combinations, more than %d; split the job or use fewer values", e.n, maxCombinations)
+}
+
+// Is makes errors.Is(err, ErrMatrixTooLarge) true.
+func (e matrixSizeError) Is(target error) bool { return target == ErrMatrixTooLarge }
 
 // ExpandMatrix turns an evaluated strategy.matrix into its combinations,
 // with GitHub's rules:
@@ -47,7 +66,7 @@ func ExpandMatrix(matrix map[string]any) ([]map[string]any, error) {
 			return nil, fmt.Errorf("matrix key %q has no values; give it at least one", k)
 		}
 		if total *= len(list); total > maxCombinations {
-			return nil, fmt.Errorf("matrix has more than %d combinations; split the job or use fewer values", maxCombinations)
+			return nil, matrixSizeError{}
 		}
 		vectors[i] = list
 	}
@@ -71,7 +90,7 @@ func ExpandMatrix(matrix map[string]any) ([]map[string]any, error) {
 	})
 	combos = applyInclude(combos, include, keys)
 	if len(combos) > maxCombinations {
-		return nil, fmt.Errorf("matrix has %d combinations, more than %d; split the job or use fewer values", len(combos), maxCombinations)
+		return nil, matrixSizeError{n: len(combos)}
 	}
 	return combos, nil
 }

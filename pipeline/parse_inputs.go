@@ -54,17 +54,18 @@ func parseInputs(p *problems, w *Workflow, event, path string, n *yaml.Node) {
 }
 
 // checkInputType checks an input's type for event: workflow_call inputs
-// must have one, choice inputs need options.
+// should have one, choice inputs need options. All are warnings: an input
+// without a type is a string.
 func checkInputType(p *problems, event, path string, key, typ *yaml.Node, in Input) {
 	allowed := inputTypes[event]
 	switch {
 	case isNull(typ) && event == "workflow_call":
-		p.add(key, "%s has no type; add type: %s", path, strings.Join(allowed, ", "))
+		p.warn(key, "%s has no type; add type: %s (GitHub requires it; Forgejo and anvil read the input as a string)", path, strings.Join(allowed, ", "))
 	case isNull(typ) || typ.Kind != yaml.ScalarNode:
 	case !slices.Contains(allowed, in.Type):
-		p.add(typ, "%s has unknown type %q; use one of: %s", path, in.Type, strings.Join(allowed, ", "))
+		p.warn(typ, "%s has unknown type %q; use one of: %s", path, in.Type, strings.Join(allowed, ", "))
 	case in.Type == "choice" && len(in.Options) == 0:
-		p.add(typ, "%s is a choice without options; add options with the allowed values", path)
+		p.warn(typ, "%s is a choice without options; add options with the allowed values", path)
 	}
 }
 

@@ -25,7 +25,7 @@ func parseJobs(p *problems, n *yaml.Node) []*Job {
 		}
 		seen[k.Value] = true
 		if !validID(k.Value) {
-			p.add(k, "job id %q is invalid: %s", k.Value, idRules)
+			p.warn(k, "job id %q is invalid: %s", k.Value, idRules)
 		}
 		if isNull(v) {
 			p.add(k, "job %q is empty; add runs-on and steps, or uses", k.Value)
@@ -71,6 +71,7 @@ func parseJob(p *problems, k, n *yaml.Node) *jobNode {
 			j.Services = parseServices(p, pathKey(path, "services"), v)
 		case "strategy":
 			j.Strategy = parseStrategy(v)
+			checkMatrix(p, pathKey(path, "strategy.matrix"), lookup(v, "matrix"))
 		case "container":
 			j.Container = parseContainer(p, pathKey(path, "container"), v)
 		case "defaults":
@@ -98,9 +99,10 @@ func parseJob(p *problems, k, n *yaml.Node) *jobNode {
 	case !hasSteps && !hasUses:
 		p.add(k, "job %q has neither steps nor uses; add runs-on and steps, or uses with a reusable workflow", id)
 	case hasSteps && steps.Kind == yaml.SequenceNode && len(steps.Content) == 0:
-		p.add(steps, "job %q has no steps; add at least one step", id)
+		p.warn(steps, "job %q has no steps; add at least one step", id)
 	}
-	if hasSteps && isNull(runsOn) {
+	// A task's job was matched to this runner by its labels already.
+	if hasSteps && isNull(runsOn) && !p.task() {
 		p.add(k, "job %q has no runs-on; add the labels of the runners that may run it, for example runs-on: docker", id)
 	}
 	return jn

@@ -25,7 +25,7 @@ func parseSteps(p *problems, path string, n *yaml.Node, composite bool) []*Step 
 			ids = make(map[string]*yaml.Node)
 		}
 		if prev, ok := ids[s.ID]; ok {
-			p.add(idNode, "step id %q is already used at line %d; give each step its own id", s.ID, prev.Line)
+			p.warn(idNode, "step id %q is already used at line %d; give each step its own id", s.ID, prev.Line)
 			continue
 		}
 		ids[s.ID] = idNode
@@ -81,7 +81,7 @@ func parseStep(p *problems, path string, i int, n *yaml.Node, composite bool) (*
 		p.add(n, "%s has run but no shell; composite action steps must name their shell, for example shell: bash", path)
 	}
 	if id != nil && id.Kind == yaml.ScalarNode && !isNull(id) && !validID(s.ID) {
-		p.add(id, "step id %q is invalid: %s", s.ID, idRules)
+		p.warn(id, "step id %q is invalid: %s", s.ID, idRules)
 	}
 	return s, id
 }

@@ -15,20 +15,26 @@ const scheduleNote = "schedule triggers are ignored by anvil exec; Forgejo start
 
 // parseOn reads on: as an event name, a list of them, or a mapping of
 // events to their filters, into w.On (and w.Inputs, w.Outputs, w.Secrets).
+// Unknown events are warnings (the workflow is never triggered by them);
+// an on: without any event is an error.
 func parseOn(p *problems, w *Workflow, n *yaml.Node) {
 	w.On = map[string]*Trigger{}
+	given := 0
 	switch {
 	case isNull(n):
 	case n.Kind == yaml.ScalarNode:
+		given++
 		addEvent(p, w, n)
 	case n.Kind == yaml.SequenceNode:
 		for _, c := range n.Content {
 			if c.Kind == yaml.ScalarNode && !isNull(c) {
+				given++
 				addEvent(p, w, c)
 			}
 		}
 	case n.Kind == yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
+			given++
 			k, v := n.Content[i], n.Content[i+1]
 			if _, known := eventRules[k.Value]; !known || w.On[k.Value] != nil {
 				continue // reported by checkShape
@@ -36,7 +42,7 @@ func parseOn(p *problems, w *Workflow, n *yaml.Node) {
 			w.On[k.Value] = parseTrigger(p, w, k.Value, v)
 		}
 	}
-	if len(w.On) == 0 {
+	if given == 0 {
 		p.add(n, "on lists no events; add at least one, for example on: push")
 	}
 }
@@ -48,7 +54,7 @@ func addEvent(p *problems, w *Workflow, n *yaml.Node) {
 		if s := closest(n.Value, eventNames()); s != "" {
 			msg += "; did you mean " + quote(s) + "?"
 		}
-		p.add(n, "%s", msg)
+		p.warn(n, "%s", msg)
 		return
 	}
 	if n.Value == "schedule" {
@@ -115,7 +121,7 @@ func parseTrigger(p *problems, w *Workflow, event string, n *yaml.Node) *Trigger
 	}
 	for _, f := range []string{"branches", "tags", "paths"} {
 		if keys[f] != nil && keys[f+"-ignore"] != nil {
-			p.add(keys[f+"-ignore"], "%s has both %s and %s-ignore; use only %s, with !pattern entries for what to leave out", path, f, f, f)
+			p.warn(keys[f+"-ignore"], "%s has both %s and %s-ignore; use only %s, with !pattern entries for what to leave out", path, f, f, f)
 		}
 	}
 	return t
@@ -139,7 +145,7 @@ func patterns(p *problems, path string, n *yaml.Node) []string {
 		// PatternToRegex finds every syntax error without the cost of
 		// compiling the regular expression.
 		if _, err := workflowpattern.PatternToRegex(strings.TrimPrefix(c.Value, "!")); err != nil {
-			p.add(c, "%s: pattern %q is invalid: %s; see https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#filter-pattern-cheat-sheet", path, c.Value, patternError(err))
+			p.warn(c, "%s: pattern %q is invalid: %s; see https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#filter-pattern-cheat-sheet", path, c.Value, patternError(err))
 		}
 		out = append(out, c.Value)
 	}
@@ -153,7 +159,7 @@ func checkSchedule(p *problems, path string, n *yaml.Node) {
 	}
 	for i, c := range n.Content {
 		if c.Kind == yaml.MappingNode && isNull(lookup(c, "cron")) {
-			p.add(c, "%s has no cron; add cron with a schedule such as '30 5 * * 1'", pathIndex(path, i))
+			p.warn(c, "%s has no cron; add cron with a schedule such as '30 5 * * 1'", pathIndex(path, i))
 		}
 	}
 }

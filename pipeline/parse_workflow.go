@@ -6,9 +6,11 @@ import (
 
 // ParseWorkflow reads one workflow file. file names it in positions and
 // messages; data is its content. The YAML is checked against the workflow
-// syntax (GitHub's, with Forgejo's additions) and every problem found is
-// returned at once as Errors. A valid workflow comes back with its jobs
-// ordered so that each job follows the jobs it needs.
+// syntax (GitHub's, with Forgejo's additions). When a problem is an error
+// (see Problem.IsError: what GitHub or Forgejo would refuse too, or what
+// anvil cannot build) every problem found is returned at once as Errors.
+// Otherwise the workflow comes back with its jobs ordered so that each job
+// follows the jobs it needs, and the warnings in Workflow.Problems.
 //
 // Expressions stay as text, and keys that anvil does not use (permissions,
 // concurrency, environment, run-name) are checked but not kept.
@@ -17,9 +19,12 @@ func ParseWorkflow(file string, data []byte) (*Workflow, error) {
 }
 
 // ParseTaskWorkflow reads the workflow of a forge task: like ParseWorkflow,
-// except that a job may need jobs that are not in the file. A forge sends
-// each job as a workflow of its own and gives the results of the jobs it
-// needs separately (the executor takes them through Config.Needs).
+// except that a job may need jobs that are not in the file, and needs no
+// runs-on. A forge sends each job as a workflow of its own, already matched
+// to the runner's labels, and gives the results of the jobs it needs
+// separately (the executor takes them through Config.Needs). The payload
+// is the forge's re-serialisation of the file, so its problems name their
+// job and step in Problem.Where rather than by line.
 func ParseTaskWorkflow(file string, data []byte) (*Workflow, error) {
 	return parseWorkflow(&problems{file: file, externalNeeds: true}, data)
 }
@@ -29,11 +34,16 @@ func parseWorkflow(p *problems, data []byte) (*Workflow, error) {
 	file := p.file
 	root := loadYAML(data, p)
 	if root == nil {
-		return nil, p.err()
+		_, err := p.result()
+		return nil, err
 	}
 	checkShape(p, root, workflowRule, "")
 	if root.Kind != yaml.MappingNode {
-		return nil, p.err()
+		_, err := p.result()
+		return nil, err
+	}
+	if p.task() {
+		p.locate = NewLocator(root)
 	}
 	w := &Workflow{File: file}
 	var onNode, jobsNode *yaml.Node
@@ -59,12 +69,14 @@ func parseWorkflow(p *problems, data []byte) (*Workflow, error) {
 	}
 	if jobsNode == nil {
 		p.add(root, "workflow has no jobs: key; add a jobs: mapping with at least one job")
-	} else if len(w.Jobs) == 0 && len(p.list) == 0 {
+	} else if len(w.Jobs) == 0 && !p.hasError() {
 		p.add(jobsNode, "jobs is empty; add at least one job")
 	}
-	if err := p.err(); err != nil {
+	warnings, err := p.result()
+	if err != nil {
 		return nil, err
 	}
+	w.Problems = warnings
 	return w, nil
 }
 

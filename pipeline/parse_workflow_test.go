@@ -32,51 +32,69 @@ func TestParseWorkflow(t *testing.T) {
 	}
 }
 
-func TestParseWorkflowErrors(t *testing.T) {
+// TestParseWorkflowProblems checks the problems of the files in
+// testdata/invalid, each with its severity: a file with an error is
+// refused (Errors with every problem), a file with warnings only comes
+// back with them in Workflow.Problems.
+func TestParseWorkflowProblems(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name string // testdata/invalid/<name>.yml, golden <name>.golden.txt
+		name    string // testdata/invalid/<name>.yml, golden <name>.golden.txt
+		refused bool   // an error among the problems
 	}{
-		{name: "unknown-keys"},    // unknown keys at every level, suggestions
-		{name: "wrong-types"},     // mappings, lists and scalars in the wrong place
-		{name: "run-uses"},        // both/neither run and uses, bad action refs
-		{name: "job-kinds"},       // steps vs uses, runs-on, empty, bad workflow refs
-		{name: "ids"},             // invalid and duplicate job and step ids
-		{name: "needs-missing"},   // needs naming no job
-		{name: "needs-cycle"},     // cycles of 1, 2 and 3 jobs
-		{name: "triggers"},        // filter conflicts, bad patterns, inputs, cron
-		{name: "on-list"},         // unknown events in list form
-		{name: "on-empty"},        // on without events
-		{name: "syntax"},          // not YAML
-		{name: "not-mapping"},     // a list at the top
-		{name: "missing-on-jobs"}, // neither on nor jobs
-		{name: "no-jobs"},         // jobs: {}
-		{name: "empty"},           // only a comment
-		{name: "aliases"},         // self-referencing alias, merge key
-		{name: "keys"},            // complex and duplicate keys
-		{name: "containers"},      // containers and services without image
+		{name: "unknown-keys", refused: true}, // unknown keys at every level (warnings), suggestions
+		{name: "wrong-types", refused: true},  // mappings, lists and scalars in the wrong place
+		{name: "run-uses", refused: true},     // both/neither run and uses, bad action refs
+		{name: "job-kinds", refused: true},    // steps vs uses, runs-on, empty, bad workflow refs
+		{name: "ids", refused: true},          // invalid and duplicate job and step ids
+		{name: "needs-missing", refused: true},
+		{name: "needs-cycle", refused: true}, // cycles of 1, 2 and 3 jobs
+		{name: "triggers"},                   // filter conflicts, bad patterns, inputs, cron: all warnings
+		{name: "on-list"},                    // unknown events in list form: warnings
+		{name: "on-empty", refused: true},    // on without events
+		{name: "syntax", refused: true},      // not YAML
+		{name: "not-mapping", refused: true}, // a list at the top
+		{name: "missing-on-jobs", refused: true},
+		{name: "no-jobs", refused: true},
+		{name: "empty", refused: true},      // only a comment
+		{name: "aliases", refused: true},    // self-referencing alias, merge key
+		{name: "keys", refused: true},       // complex and duplicate keys
+		{name: "containers", refused: true}, // containers and services without image
+		{name: "matrix-size", refused: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			base := "testdata/invalid/" + tt.name
 			w, err := ParseWorkflow(base+".yml", readFile(t, base+".yml"))
-			if err == nil {
-				t.Fatalf("ParseWorkflow(%s) = %+v, want an error", base, w)
-			}
-			if w != nil {
-				t.Errorf("ParseWorkflow(%s) returned a workflow with its error", base)
-			}
 			var problems Errors
-			if !errors.As(err, &problems) {
+			switch {
+			case tt.refused && (err == nil || w != nil):
+				t.Fatalf("ParseWorkflow(%s) = %v, %v; want only an error", base, w, err)
+			case tt.refused && !errors.As(err, &problems):
 				t.Fatalf("ParseWorkflow(%s) error %T, want Errors", base, err)
+			case !tt.refused && err != nil:
+				t.Fatalf("ParseWorkflow(%s) error = %v, want warnings only", base, err)
+			case !tt.refused:
+				problems = w.Problems
 			}
+			if len(problems) == 0 {
+				t.Fatalf("ParseWorkflow(%s) found no problem", base)
+			}
+			var b strings.Builder
 			for _, p := range problems {
 				if p.Pos.File != base+".yml" || p.Pos.Line < 1 || p.Pos.Column < 1 {
 					t.Errorf("problem %q has position %+v, want file %s and line, column >= 1", p.Message, p.Pos, base+".yml")
 				}
+				if p.Severity != SeverityError && p.Severity != SeverityWarning {
+					t.Errorf("problem %q has severity %q", p.Message, p.Severity)
+				}
+				if !tt.refused && p.IsError() {
+					t.Errorf("ParseWorkflow(%s) returned the error %s with its workflow", base, p)
+				}
+				b.WriteString(FormatProblem(p) + "\n")
 			}
-			checkGolden(t, base+".golden.txt", []byte(err.Error()+"\n"))
+			checkGolden(t, base+".golden.txt", []byte(b.String()))
 		})
 	}
 }

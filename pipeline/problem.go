@@ -67,6 +67,8 @@ type problems struct {
 	list Errors
 	// externalNeeds accepts needs naming jobs outside the file (tasks).
 	externalNeeds bool
+	// locate, when set, names each problem's job and step (tasks).
+	locate *Locator
 }
 
 // add records a problem at node n (or at the file start when n is nil).

@@ -3,7 +3,7 @@ package pipeline
 // The rules below are the shape of a workflow file: GitHub's syntax plus
 // Forgejo's additions (enable-email-notifications, services' cmd). They are
 // read-only tables; semantic checks (ids, needs, run/uses) live in the
-// parse_*.go files.
+// parse_*.go files. A key they do not list is a warning, not an error.
 
 var (
 	textRule    = &rule{what: "a string", scalar: anyScalar}
@@ -29,6 +29,9 @@ var (
 		scalar: anyScalar, keys: map[string]*rule{
 			"group":              textRule,
 			"cancel-in-progress": boolRule,
+			// GitHub's queue of pending runs (queue: max); Forgejo
+			// ignores it, and so does anvil.
+			"queue": textRule,
 		}}
 	environmentRule = &rule{what: "a string or a mapping with name and url",
 		scalar: anyScalar, keys: map[string]*rule{
@@ -139,6 +142,15 @@ var (
 		"types":           textsRule,
 	}
 	typesOnly = &rule{what: "a mapping with types", keys: map[string]*rule{"types": textsRule}}
+	// refFilters are the filters GitHub accepts on create (which, as
+	// Gitea and Forgejo, it does not apply) and on merge_group.
+	refFilters = &rule{what: "a mapping of filters", keys: map[string]*rule{
+		"types":           textsRule,
+		"branches":        textsRule,
+		"branches-ignore": textsRule,
+		"tags":            textsRule,
+		"tags-ignore":     textsRule,
+	}}
 
 	eventRules = map[string]*rule{
 		"push": {what: "a mapping of filters", keys: map[string]*rule{
@@ -177,7 +189,7 @@ var (
 		"branch_protection_rule":      typesOnly,
 		"check_run":                   typesOnly,
 		"check_suite":                 typesOnly,
-		"create":                      typesOnly,
+		"create":                      refFilters,
 		"delete":                      typesOnly,
 		"deployment":                  typesOnly,
 		"deployment_status":           typesOnly,
@@ -188,7 +200,7 @@ var (
 		"issue_comment":               typesOnly,
 		"issues":                      typesOnly,
 		"label":                       typesOnly,
-		"merge_group":                 typesOnly,
+		"merge_group":                 refFilters,
 		"milestone":                   typesOnly,
 		"page_build":                  typesOnly,
 		"project":                     typesOnly,

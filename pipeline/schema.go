@@ -165,16 +165,26 @@ func previousKey(n *yaml.Node, i int, seen map[string]*yaml.Node) *yaml.Node {
 	return nil
 }
 
-// wrongShape reports that n is not of a form r allows.
+// wrongShape reports that n is not of a form r allows. A scalar where r
+// takes a boolean or a number (a word for a number) is a warning: it is
+// kept as text and read at run time, as the forge does. Any other
+// mismatch (a list for a mapping, a word for a matrix row) is an error:
+// the job cannot be built.
 func wrongShape(p *problems, n *yaml.Node, r *rule, path string) {
 	name := path
 	if name == "" {
 		name = "the file"
 	}
-	p.add(n, "%s must be %s, got %s", name, r.what, describe(n))
+	sev := SeverityError
+	if n.Kind == yaml.ScalarNode && (r.scalar == boolScalar || r.scalar == numberScalar) {
+		sev = SeverityWarning
+	}
+	p.report(sev, n, "%s must be %s, got %s", name, r.what, describe(n))
 }
 
 // unknownKey reports key k as unknown in r, suggesting a close known key.
+// It is a warning: GitHub's and Forgejo's parsers ignore what they do not
+// know, and so does anvil.
 func unknownKey(p *problems, k *yaml.Node, r *rule, path string) {
 	noun := r.noun
 	if noun == "" {
@@ -191,7 +201,7 @@ func unknownKey(p *problems, k *yaml.Node, r *rule, path string) {
 	} else if len(known) <= 12 {
 		msg += "; expected one of: " + strings.Join(known, ", ")
 	}
-	p.add(k, "%s", msg)
+	p.warn(k, "%s", msg)
 }
 
 // where says where path is: "in jobs.build", "at the top level".

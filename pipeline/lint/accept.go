@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/rhysd/actionlint"
+
+	"codeberg.org/anvil-ci/anvil/pipeline"
 )
 
 // forgejoOnly are actionlint findings about what Forgejo accepts and
@@ -17,6 +19,16 @@ var forgejoOnly = []struct{ rule, prefix string }{
 	{"syntax-check", `unexpected key "cmd" for "services" section`},
 	// Forgejo's event for comments on pull requests.
 	{"events", `unknown Webhook event "pull_request_comment"`},
+	// Keys GitHub accepts that actionlint's schema lacks: GitHub's queue
+	// of pending runs, and filters on create (accepted, not applied, by
+	// GitHub, Gitea and Forgejo alike) and merge_group.
+	{"syntax-check", `unexpected key "queue" for "concurrency" section`},
+	{"events", `"branches" filter is not available for create event`},
+	{"events", `"branches-ignore" filter is not available for create event`},
+	{"events", `"tags" filter is not available for create event`},
+	{"events", `"tags-ignore" filter is not available for create event`},
+	{"events", `"branches" filter is not available for merge_group event`},
+	{"events", `"branches-ignore" filter is not available for merge_group event`},
 }
 
 // githubPolicies are actionlint findings about how github.com runs
@@ -26,9 +38,12 @@ var githubPolicies = []struct{ rule, substring string }{
 	{"action", "is too old to run on GitHub Actions"},
 }
 
-// acceptedByForgejo reports whether e is about something Forgejo and
-// anvil accept, so that it is no problem here.
-func acceptedByForgejo(e *actionlint.Error) bool {
+// accepted reports whether e is about something Forgejo and anvil accept,
+// so that it is no problem here: Forgejo's own keys and events, the keys
+// GitHub accepts beyond actionlint's schema, secrets in if:, cron
+// descriptors, scalars that arrive quoted, and (in a forge task) what the
+// forge's re-serialisation changed. src is the text actionlint read.
+func (c *check) accepted(e *actionlint.Error) bool {
 	for _, f := range forgejoOnly {
 		if e.Kind == f.rule && strings.HasPrefix(e.Message, f.prefix) {
 			return true
@@ -39,42 +54,65 @@ func acceptedByForgejo(e *actionlint.Error) bool {
 			return true
 		}
 	}
-	return false
-}
-
-// advisory reports whether e leaves the workflow running as written: it
-// points at a risk or a likely mistake, not at something that fails.
-func advisory(e *actionlint.Error) bool {
-	switch e.Kind {
-	case "syntax-check":
-		// A run step with with:, or an action step with shell: or
-		// working-directory:, runs; the key does nothing. (A step with
-		// both run and uses is anvil's error.)
-		return strings.HasPrefix(e.Message, "this step is for running ")
-	case "credentials", // a password written in the file works, but leaks
-		"deprecated-commands", // set-output and save-state still work; set-env fails at run time with its own message
-		"if-cond",             // a constant condition is evaluated as written
-		"permissions":         // anvil gives jobs no GitHub token scopes to restrict
+	switch {
+	case e.Kind == "events" && cronDescriptor(e.Message):
 		return true
-	case "expression":
-		// Untrusted input in a script is an injection risk, not an error.
-		// A secret that a reusable workflow does not declare is there
-		// when the caller passes secrets: inherit, and empty otherwise.
-		return strings.Contains(e.Message, "is potentially untrusted") || undeclaredSecret(e.Message)
-	case "action":
-		// Undeclared or missing action inputs: the action runs with the
-		// inputs it gets, as on GitHub.
-		return strings.HasPrefix(e.Message, "input ") || strings.HasPrefix(e.Message, "missing input ")
+	case e.Kind == "syntax-check" && c.quotedLiteral(e):
+		return true
+	case e.Kind == "expression" && strings.HasPrefix(e.Message, `context "secrets" is not allowed here`) && c.inCondition(e.Line):
+		return true
+	case c.task && e.Kind == "syntax-check" && runsOnOfCall(e.Message):
+		return true
+	case c.task && aboutExternalNeed(e, c.outside):
+		return true
 	}
 	return false
 }
 
-// undeclaredSecret reports whether msg is actionlint's "property is not
-// defined" about the secrets context of a reusable workflow, which it
-// types from on.workflow_call.secrets (always with github_token and the
-// debug secrets).
-func undeclaredSecret(msg string) bool {
-	return strings.HasPrefix(msg, "property ") &&
-		strings.Contains(msg, "actions_step_debug: string") &&
-		strings.Contains(msg, "github_token: string")
+// severity says whether actionlint's finding e stops the workflow. It is
+// an error only when GitHub or Forgejo would fail the job too: an
+// expression that does not lex or parse, a name that is no context or
+// function (or a function called with the wrong number of arguments),
+// and needs naming no job or forming a cycle. Everything else (unknown
+// keys, types that do not fit, properties a context may not have, risks)
+// is a warning; anvil's parser reports what makes a job impossible to
+// build. Under on: (input descriptions and defaults) nothing is evaluated
+// when a job starts, so nothing there is an error.
+func (c *check) severity(e *actionlint.Error) pipeline.Severity {
+	switch e.Kind {
+	case "expression":
+		if blocking(e.Message) && !c.inOn(e.Line) {
+			return pipeline.SeverityError
+		}
+	case "job-needs":
+		if strings.Contains(e.Message, "which does not exist in this workflow") || strings.HasPrefix(e.Message, "cyclic dependencies") {
+			return pipeline.SeverityError
+		}
+	}
+	return pipeline.SeverityWarning
+}
+
+// blockingExpression are the starts of actionlint's messages about
+// expressions that fail wherever they run: lexer and parser errors, and
+// undefined names.
+var blockingExpression = []string{
+	"got unexpected ",                        // lexer
+	"unexpected EOF while lexing expression", // lexer
+	"scan error while lexing expression",     // lexer
+	"unexpected ",                            // parser: "unexpected token ... while parsing"
+	"parser did not reach end of input",      // parser
+	"parsing invalid integer literal",        // parser
+	"parsing invalid float literal",          // parser
+	"undefined variable ",                    // ${{ foo }} with no such context
+	"undefined function ",                    // ${{ foo() }}
+	"number of arguments is wrong",           // ${{ format('{0}') }}
+}
+
+// runsOnOfCall reports whether msg is actionlint's objection to the
+// runs-on: [] that Gitea and Forgejo write into the payload of a job that
+// calls a reusable workflow. The forge has matched a task's job to the
+// runner already, so its runs-on is never a problem.
+func runsOnOfCall(msg string) bool {
+	return strings.HasPrefix(msg, `when a reusable workflow is called with "uses", "runs-on" is not available`) ||
+		strings.HasPrefix(msg, `"runs-on" section should not be empty`)
 }

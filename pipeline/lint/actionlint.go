@@ -23,9 +23,10 @@ func (l *Linter) actionlint(file string, data []byte) (out []Finding) {
 		// the caller down with it.
 		if r := recover(); r != nil {
 			out = []Finding{{
-				Pos:     pipeline.Position{File: file, Line: 1, Column: 1},
-				Message: fmt.Sprintf("actionlint could not check this file (%v); anvil's own checks still apply", r),
-				Rule:    ruleActionlint,
+				Pos:      pipeline.Position{File: file, Line: 1, Column: 1},
+				Message:  fmt.Sprintf("actionlint could not check this file (%v); anvil's own checks still apply", r),
+				Rule:     ruleActionlint,
+				Severity: pipeline.SeverityWarning,
 			}}
 		}
 	}()
@@ -38,10 +39,7 @@ func (l *Linter) actionlint(file string, data []byte) (out []Finding) {
 		return nil
 	}
 	m := adapt(w, src)
-	var outside map[string]bool
-	if l.opts.Task {
-		outside = externalNeeds(w)
-	}
+	c := newCheck(w, src, l.opts.Task)
 	rules := l.rules(file)
 	v := actionlint.NewVisitor()
 	for _, r := range rules {
@@ -49,26 +47,31 @@ func (l *Linter) actionlint(file string, data []byte) (out []Finding) {
 	}
 	if err := v.Visit(w); err != nil {
 		return []Finding{{
-			Pos:     pipeline.Position{File: file, Line: 1, Column: 1},
-			Message: fmt.Sprintf("actionlint could not check this file: %v; anvil's own checks still apply", err),
-			Rule:    ruleActionlint,
+			Pos:      pipeline.Position{File: file, Line: 1, Column: 1},
+			Message:  fmt.Sprintf("actionlint could not check this file: %v; anvil's own checks still apply", err),
+			Rule:     ruleActionlint,
+			Severity: pipeline.SeverityWarning,
 		}}
 	}
 	for _, r := range rules {
 		errs = append(errs, r.Errs()...)
 	}
+	errs = append(errs, blockingErrors(w)...)
 	out = make([]Finding, 0, len(errs))
+	seen := make(map[actionlint.Error]bool, len(errs))
 	for _, e := range errs {
-		if acceptedByForgejo(e) || aboutExternalNeed(e, outside) {
+		key := actionlint.Error{Message: e.Message, Line: e.Line, Column: e.Column, Kind: e.Kind}
+		if seen[key] || c.accepted(e) {
 			continue
 		}
+		seen[key] = true
 		line, col, msg := m.restore(e.Line, e.Column, e.Message)
 		col = aliases.restore(line, col)
 		out = append(out, Finding{
 			Pos:      pipeline.Position{File: file, Line: max(line, 1), Column: max(col, 1)},
 			Message:  tidyMessage(msg),
 			Rule:     e.Kind,
-			Advisory: advisory(e),
+			Severity: c.severity(e),
 		})
 	}
 	sortFindings(out)
@@ -139,7 +142,9 @@ func externalNeeds(w *actionlint.Workflow) map[string]bool {
 }
 
 // aboutExternalNeed reports whether e is about a need outside the file:
-// job-needs saying it does not exist, or the needs context lacking it.
+// job-needs saying it does not exist, or the needs context lacking it
+// (actionlint types needs from the needs: key, which a forge removes from
+// a task's payload).
 func aboutExternalNeed(e *actionlint.Error, outside map[string]bool) bool {
 	if len(outside) == 0 {
 		return false

@@ -8,7 +8,7 @@ import (
 
 // contextAliases are the contexts Forgejo and Gitea offer under their own
 // names; each is the github context.
-var contextAliases = []string{"forgejo", "gitea"}
+var contextAliases = []string{"forge", "forgejo", "gitea"}
 
 // adapter rewrites a parsed workflow so that actionlint checks it as
 // Forgejo runs it, and records in m how to map positions and messages back
@@ -22,8 +22,8 @@ type adapter struct {
 	uses map[string]bool
 }
 
-// adapt rewrites w in place: forgejo.x and gitea.x in expressions become
-// github.x, and URL-form uses: (https://host/owner/repo@ref) become
+// adapt rewrites w in place: forge.x, forgejo.x and gitea.x in
+// expressions become github.x, and URL-form uses: (https://host/owner/repo@ref) become
 // owner/repo@ref. src is the text w was parsed from. The returned map
 // turns actionlint's positions and messages on w back into ones about src.
 func adapt(w *actionlint.Workflow, src []byte) *posMap {

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"codeberg.org/anvil-ci/anvil/pipeline"
 )
 
 // update rewrites the golden files instead of comparing with them:
@@ -21,7 +23,7 @@ const lintData = "../../testdata/lint"
 var goldenLabels = []string{"docker", "self-hosted", "ubuntu-latest:docker://node:20-bookworm"}
 
 // TestGolden lints every testdata/lint/*.yml and compares the findings
-// with its .golden file: one finding per line, advisory ones marked.
+// with its .golden file: one finding per line, with its severity.
 func TestGolden(t *testing.T) {
 	t.Parallel()
 	files, err := filepath.Glob(filepath.Join(lintData, "*.yml"))
@@ -39,10 +41,7 @@ func TestGolden(t *testing.T) {
 			}
 			var b strings.Builder
 			for _, f := range l.Check(name, data) {
-				if f.Advisory {
-					b.WriteString("(advisory) ")
-				}
-				b.WriteString(f.String() + "\n")
+				b.WriteString(pipeline.FormatProblem(f.Problem()) + "\n")
 			}
 			checkGolden(t, strings.TrimSuffix(file, ".yml")+".golden", b.String())
 			if strings.HasPrefix(name, "valid-") && b.Len() > 0 {

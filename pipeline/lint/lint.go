@@ -17,14 +17,16 @@ type Options struct {
 	// context) that exist; vars.X for any other X is a problem. Nil skips
 	// the check.
 	ConfigVars []string
-	// Advisory adds the problems that do not stop a workflow from running
-	// (see Finding.Advisory) to what Workflow returns. Check always
-	// returns them.
-	Advisory bool
-	// Task says that the file is the workflow of a forge task: one job
-	// whose needs are not in the file (the task brings their results), as
-	// pipeline.ParseTaskWorkflow reads it. Needs of jobs outside the file,
-	// and needs.<job> of them in expressions, are then no problem.
+	// Warnings adds the warnings (findings that do not stop a workflow
+	// from running) to what Workflow returns. Check and Parse always
+	// return them.
+	Warnings bool
+	// Task says that the file is the workflow of a forge task, as
+	// pipeline.ParseTaskWorkflow reads it: the forge's re-serialisation
+	// of one job, without its needs: key (the task brings the results of
+	// the jobs it needs), with scalars as strings and runs-on: [] for a
+	// call of a reusable workflow. None of that is a problem then, and
+	// findings name their job and step in Where instead of by line.
 	Task bool
 }
 
@@ -37,20 +39,32 @@ type Finding struct {
 	// (expression, syntax-check, ...), runner-label, or anvil for
 	// problems of anvil's own parser.
 	Rule string `json:"rule"`
-	// Advisory is set for problems that do not stop the workflow from
-	// running as written: untrusted input in scripts, hard-coded
-	// credentials, deprecated workflow commands, constant if: conditions,
-	// undeclared action inputs, unknown permission scopes.
-	Advisory bool `json:"advisory,omitempty"`
+	// Severity is pipeline.SeverityError only for what GitHub or Forgejo
+	// would refuse at run time too, or what anvil cannot build: invalid
+	// YAML, no jobs, unknown or cyclic needs, an expression that does not
+	// parse, an undefined context or function, a matrix over 256
+	// combinations, a step that is neither run nor uses. Everything else
+	// (unknown keys, types that do not fit, risks such as untrusted input
+	// in scripts) is pipeline.SeverityWarning and never fails a job.
+	Severity pipeline.Severity `json:"severity"`
+	// Where names the job and step of a finding in a forge task's
+	// payload, whose lines are not the file's (Options.Task).
+	Where string `json:"where,omitempty"`
+}
+
+// IsError reports whether f stops the jobs it is about.
+func (f Finding) IsError() bool {
+	return f.Severity != pipeline.SeverityWarning
 }
 
 // Problem returns f as a pipeline.Problem whose message ends with the rule
 // in brackets, so that it prints as "file:line:col: message [rule]".
 func (f Finding) Problem() pipeline.Problem {
-	return pipeline.Problem{Pos: f.Pos, Message: f.Message + " [" + f.Rule + "]"}
+	return pipeline.Problem{Pos: f.Pos, Message: f.Message + " [" + f.Rule + "]", Severity: f.Severity, Where: f.Where}
 }
 
-// String formats f as "file:line:col: message [rule]".
+// String formats f as "file:line:col: message [rule]", or "file: where:
+// message [rule]" in a forge task.
 func (f Finding) String() string {
 	return f.Problem().String()
 }
@@ -84,13 +98,13 @@ func Workflow(file string, data []byte, opts Options) []pipeline.Problem {
 }
 
 // Workflow checks one workflow file: file names it in positions, data is
-// its content. It returns every problem in file order, each message ending
-// with its rule in brackets, or nil when there is none. Advisory problems
-// are included only when the Options ask for them.
+// its content. It returns the errors in file order, each message ending
+// with its rule in brackets and carrying its severity, or nil when there
+// is none; the warnings too when the Options ask for them.
 func (l *Linter) Workflow(file string, data []byte) []pipeline.Problem {
 	var out []pipeline.Problem
 	for _, f := range l.Check(file, data) {
-		if f.Advisory && !l.opts.Advisory {
+		if !f.IsError() && !l.opts.Warnings {
 			continue
 		}
 		out = append(out, f.Problem())
@@ -98,17 +112,19 @@ func (l *Linter) Workflow(file string, data []byte) []pipeline.Problem {
 	return out
 }
 
-// Check checks one workflow file and returns every finding, advisory ones
-// included, in file order: anvil's parser first, then actionlint's rules,
+// Check checks one workflow file and returns every finding, errors and
+// warnings, in file order: anvil's parser first, then actionlint's rules,
 // without the actionlint findings that repeat one of the parser's.
 func (l *Linter) Check(file string, data []byte) []Finding {
 	_, findings := l.Parse(file, data)
 	return findings
 }
 
-// Parse reads a workflow with pipeline.ParseWorkflow and checks it as
-// Check does, for callers that run what they check. The workflow is nil
-// when anvil's parser found problems (they are among the findings).
+// Parse reads a workflow with pipeline.ParseWorkflow (ParseTaskWorkflow
+// for Options.Task) and checks it as Check does, for callers that run what
+// they check. The workflow is nil when anvil's parser found an error (it
+// is among the findings); otherwise its Problems are all the findings,
+// errors and warnings, as pipeline.Problems.
 func (l *Linter) Parse(file string, data []byte) (*pipeline.Workflow, []Finding) {
 	parse := pipeline.ParseWorkflow
 	if l.opts.Task {
@@ -116,8 +132,21 @@ func (l *Linter) Parse(file string, data []byte) (*pipeline.Workflow, []Finding)
 	}
 	wf, err := parse(file, data)
 	var own []Finding
-	if err != nil {
+	switch {
+	case err != nil:
 		own = parserFindings(file, err)
+	case wf != nil:
+		own = problemFindings(wf.Problems)
 	}
-	return wf, merge(own, l.actionlint(file, data))
+	findings := merge(own, l.actionlint(file, data))
+	if l.opts.Task {
+		locate(findings, data)
+	}
+	if wf != nil {
+		wf.Problems = make([]pipeline.Problem, len(findings))
+		for i, f := range findings {
+			wf.Problems[i] = f.Problem()
+		}
+	}
+	return wf, findings
 }

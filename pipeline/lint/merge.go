@@ -13,13 +13,39 @@ import (
 func parserFindings(file string, err error) []Finding {
 	var problems pipeline.Errors
 	if !errors.As(err, &problems) {
-		return []Finding{{Pos: pipeline.Position{File: file, Line: 1, Column: 1}, Message: err.Error(), Rule: RuleAnvil}}
+		return []Finding{{Pos: pipeline.Position{File: file, Line: 1, Column: 1}, Message: err.Error(), Rule: RuleAnvil, Severity: pipeline.SeverityError}}
+	}
+	return problemFindings(problems)
+}
+
+// problemFindings turns the parser's problems into findings.
+func problemFindings(problems []pipeline.Problem) []Finding {
+	if len(problems) == 0 {
+		return nil
 	}
 	out := make([]Finding, len(problems))
 	for i, p := range problems {
-		out[i] = Finding{Pos: p.Pos, Message: p.Message, Rule: RuleAnvil}
+		sev := pipeline.SeverityError
+		if !p.IsError() {
+			sev = pipeline.SeverityWarning
+		}
+		out[i] = Finding{Pos: p.Pos, Message: p.Message, Rule: RuleAnvil, Severity: sev, Where: p.Where}
 	}
 	return out
+}
+
+// locate names the job and step of each finding in a forge task's
+// payload (data).
+func locate(findings []Finding, data []byte) {
+	l := pipeline.LocateIn(data)
+	if l == nil {
+		return
+	}
+	for i := range findings {
+		if findings[i].Where == "" {
+			findings[i].Where = l.Where(findings[i].Pos.Line)
+		}
+	}
 }
 
 // merge combines anvil's findings with actionlint's in file order,
@@ -44,12 +70,14 @@ func merge(own, theirs []Finding) []Finding {
 // repeats reports whether actionlint's finding f is a problem anvil also
 // found: one on the same line (at the same place for the file-level
 // problems anvil reports at 1:1), or one of the few that the two report
-// on different lines.
+// on different lines. A warning of anvil's does not stand for an error of
+// actionlint's on its line.
 func repeats(f Finding, own []Finding) bool {
 	theirs := strings.ToLower(f.Message)
 	names := quotedNames(theirs)
 	for _, o := range own {
-		if o.Pos.Line == f.Pos.Line && (o.Pos.Column == f.Pos.Column || o.Pos.Line != 1 || o.Pos.Column != 1) {
+		if o.Pos.Line == f.Pos.Line && (o.Pos.Column == f.Pos.Column || o.Pos.Line != 1 || o.Pos.Column != 1) &&
+			(o.IsError() || !f.IsError()) {
 			return true
 		}
 		if twins(f, o, theirs, names) {

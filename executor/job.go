@@ -134,6 +134,7 @@ func (j *jobInstance) run(ctx context.Context) *JobResult {
 	}
 	j.result.Name = j.name
 	j.emit(Event{Kind: EventJobStart, JobName: j.name, Step: -1})
+	j.w.logWarnings(j.key)
 	result, msg := j.execute(ctx)
 	j.result.Result = result
 	if msg != "" {

@@ -120,6 +120,7 @@ func prepareExec(ctx context.Context, proc Process, o *execOptions, eventName st
 		Payload:   payload,
 		Inputs:    vals.Inputs,
 		Dir:       dir,
+		Actor:     o.actor,
 		User:      proc.getenv("USER"),
 		RunID:     strconv.FormatInt(proc.now().Unix(), 10),
 	})

@@ -172,6 +172,10 @@ func (j *jobInstance) execute(ctx context.Context) (Result, string) {
 		runsOn = append(runsOn, v)
 	}
 	backend, hints, err := e.cfg.Backends(runsOn)
+	if errors.Is(err, ErrNoPlatform) {
+		j.logf("warning", "%v", err)
+		return ResultSkipped, ""
+	}
 	if err != nil {
 		return fail("%s: job %q: %v", posString(j.job.Pos), j.job.ID, err)
 	}

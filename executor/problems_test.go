@@ -5,16 +5,19 @@ import (
 	"os"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"codeberg.org/anvil-ci/anvil/executor"
+	"codeberg.org/anvil-ci/anvil/executor/host"
 	"codeberg.org/anvil-ci/anvil/pipeline"
 )
 
-// TestProblems runs workflows that carry lint problems: errors fail every
-// job of their workflow before its first step, warnings are logged at each
-// job's start and change nothing else.
+// TestProblems runs workflows that carry lint problems, and jobs whose
+// runs-on no backend maps: errors fail every job of their workflow before
+// its first step, warnings are logged at each job's start and change
+// nothing else, and unmapped labels skip the job with a hint.
 func TestProblems(t *testing.T) {
 	t.Parallel()
 	pos := func(line int) pipeline.Position {
@@ -84,6 +87,35 @@ func TestProblems(t *testing.T) {
 				`log build warning: task.yml: job "build", step 2 "Test": bad`,
 				"step_end build success",
 				"job_end build success",
+				"workflow_end success",
+			},
+			result: executor.ResultSuccess,
+		},
+		{
+			name: "a job whose labels no backend maps is skipped with the hint, and so is what needs it",
+			wf: &pipeline.Workflow{File: ".forgejo/workflows/w.yml", Name: "W",
+				Jobs: []*pipeline.Job{
+					{ID: "gpu", RunsOn: []string{"gpu"}, Steps: []*pipeline.Step{step}},
+					{ID: "after", Needs: []string{"gpu"}, RunsOn: []string{"linux"}, Steps: []*pipeline.Step{step}},
+					{ID: "linux", RunsOn: []string{"linux"}, Steps: []*pipeline.Step{step}},
+				},
+			},
+			backends: func(runsOn []string) (executor.Backend, executor.JobSpecHints, error) {
+				if runsOn[0] != "linux" {
+					return nil, executor.JobSpecHints{}, fmt.Errorf("%w: add -P %s=host", executor.ErrNoPlatform, runsOn[0])
+				}
+				return host.New(host.Config{Grace: time.Second}), executor.JobSpecHints{}, nil
+			},
+			want: []string{
+				"workflow_start W",
+				"job_start after (after)",
+				"job_end after skipped",
+				"job_start gpu (gpu)",
+				"log gpu warning: no runs-on label of the job is mapped, so it is skipped: add -P gpu=host",
+				"job_end gpu skipped",
+				"job_start linux (linux)",
+				"step_end linux success",
+				"job_end linux success",
 				"workflow_end success",
 			},
 			result: executor.ResultSuccess,

@@ -47,7 +47,7 @@ func (e *Engine) Run(ctx context.Context, plan *pipeline.Plan) (*RunResult, erro
 					engine:  e,
 					wf:      wf,
 					prefix:  "",
-					inputs:  e.dispatchInputs(wf),
+					inputs:  e.dispatchInputs(wf, plan.Event),
 					secrets: e.cfg.Secrets,
 					depth:   0,
 				}
@@ -106,14 +106,21 @@ func (e *Engine) emit(ev Event) {
 // since is a helper for durations measured with the engine clock.
 func (e *Engine) since(t time.Time) time.Duration { return e.cfg.Now().Sub(t) }
 
-// dispatchInputs gives a workflow's inputs context: the given inputs
-// converted to their declared types, and declared defaults for the rest.
-func (e *Engine) dispatchInputs(wf *pipeline.Workflow) map[string]any {
+// dispatchInputs gives a workflow's inputs context for event: the given
+// inputs converted to the types the event's trigger declares, and its
+// declared defaults for the rest. Inputs declared for another event (a
+// workflow_call input of a workflow run by workflow_dispatch) are not
+// there, as on GitHub.
+func (e *Engine) dispatchInputs(wf *pipeline.Workflow, event string) map[string]any {
 	out := map[string]any{}
 	for k, v := range e.cfg.Inputs {
 		out[k] = v
 	}
-	for name, in := range wf.Inputs {
+	var declared map[string]pipeline.Input
+	if t := wf.On[event]; t != nil {
+		declared = t.Inputs
+	}
+	for name, in := range declared {
 		v, ok := out[name]
 		if !ok {
 			v = in.Default

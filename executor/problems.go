@@ -52,8 +52,8 @@ func (e *Engine) failProblems(wf *pipeline.Workflow) []*JobResult {
 	for _, j := range jobs {
 		// A name with an expression is not evaluated: nothing of the file runs.
 		name := cmp.Or(j.Name, j.ID)
-		if strings.Contains(name, "${{") && j.ID != "" {
-			name = j.ID
+		if strings.Contains(name, "${{") {
+			name = cmp.Or(j.ID, wf.File)
 		}
 		start := e.cfg.Now()
 		e.emit(Event{Kind: EventJobStart, Workflow: wf.File, Job: j.ID, JobName: name, Step: -1})

@@ -14,15 +14,17 @@ a real event payload instead of the synthesized one.
 
 Workflows come from .forgejo/workflows, .gitea/workflows or
 .github/workflows under -C (or from -W). Every job runs directly on this
-host; with -P only jobs whose runs-on labels you mapped run.
+host; with -P only jobs with a runs-on label you mapped run, and the others
+are skipped with a warning naming the -P flag that would run them, as in
+act. -a sets github.actor (default: git's user.name).
 
-Workflows are checked first, as anvil lint does: a workflow with problems
+Workflows are checked first, as anvil lint does: a workflow with an error
 runs nothing, and each of its jobs fails at once with every problem in its
 log as file:line:col: message [rule]; the other workflows still run.
-Advisory problems are printed as warnings and do not stop a workflow.
+Warnings are shown in the log of each job of their workflow, which runs.
 
-Exit status: 0 when every job succeeded, 1 when a job failed or was
-cancelled or a workflow has problems, 2 for bad flags. Ctrl-C cancels the
+Exit status: 0 when every job succeeded or was skipped, 1 when a job failed
+or was cancelled or a workflow has errors, 2 for bad flags. Ctrl-C cancels the
 run: cancelled() and always() steps and post steps still run. A second
 Ctrl-C stops those too and kills every process of the run; a third exits at
 once (status 130).`
@@ -40,8 +42,8 @@ const execExample = `  # Run what a push of the current branch would run
   # A manual run with inputs, keeping job directories for inspection
   anvil exec workflow_dispatch --input level=debug --workdir /tmp/anvil-jobs
 
-  # Only run jobs with runs-on: ubuntu-latest, on this host
-  anvil exec -P ubuntu-latest=host`
+  # Only run jobs with runs-on: ubuntu-latest, on this host, as octocat
+  anvil exec -P ubuntu-latest=host -a octocat`
 
 // newExecCommand returns anvil exec.
 func newExecCommand(proc Process) *cobra.Command {

@@ -57,11 +57,29 @@ func TestExecEndToEnd(t *testing.T) {
 			wantStdout: []string{"[broken/bad]   | error: .forgejo/workflows/broken.yml:7:", "[broken/bad]   | error: .forgejo/workflows/broken.yml:10:", "[broken/bad] ✗ job failure"},
 		},
 		{
-			name:       "unmapped runs-on label with -P",
+			name:     "a job whose runs-on -P does not map is skipped with a hint, as in act",
+			fixture:  "exec/hello",
+			args:     []string{"exec", "-P", "self-hosted=host"},
+			wantCode: ExitOK,
+			wantStdout: []string{
+				`[hello/greet]   | warning: no runs-on label of the job is mapped, so it is skipped: runs-on "ubuntu-latest" (mapped: self-hosted); add -P ubuntu-latest=host to run it on this host, or -P ubuntu-latest=docker://IMAGE to run it in a container`,
+				"[hello/greet] ⊘ job skipped",
+			},
+			notStdout: []string{"hello  from", "job failure"},
+		},
+		{
+			name:       "-a sets the actor",
 			fixture:    "exec/hello",
-			args:       []string{"exec", "-P", "self-hosted=host"},
-			wantCode:   ExitFailed,
-			wantStdout: []string{"add -P ubuntu-latest=host"},
+			args:       []string{"exec", "-a", "octocat"},
+			wantCode:   ExitOK,
+			wantStdout: []string{"[hello/greet]   | actor=octocat triggering=octocat"},
+		},
+		{
+			name:       "act's -P LABEL=-self-hosted runs on this host",
+			fixture:    "exec/hello",
+			args:       []string{"exec", "--actor", "me", "-P", "ubuntu-latest=-self-hosted"},
+			wantCode:   ExitOK,
+			wantStdout: []string{"[hello/greet]   | actor=me triggering=me", "[hello/greet] ✓ job success"},
 		},
 		{
 			name:       "an event no workflow listens to runs nothing",

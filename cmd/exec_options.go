@@ -14,6 +14,7 @@ type execOptions struct {
 	workflows  string
 	job        string
 	eventPath  string
+	actor      string
 	secrets    []string
 	secretFile string
 	vars       []string
@@ -36,6 +37,7 @@ func (o *execOptions) bind(fs *pflag.FlagSet) {
 	fs.StringVarP(&o.workflows, "workflows", "W", "", "a workflow file or directory (default: .forgejo/workflows, .gitea/workflows or .github/workflows)")
 	fs.StringVarP(&o.job, "job", "j", "", "run only the job with this id (and the jobs it needs)")
 	fs.StringVarP(&o.eventPath, "eventpath", "e", "", "a JSON file with the event payload (github.event)")
+	fs.StringVarP(&o.actor, "actor", "a", "", "the user who triggered the event: github.actor and github.triggering_actor (default: git's user.name, else $USER)")
 	fs.StringArrayVarP(&o.secrets, "secret", "s", nil, "a secret as NAME=VALUE, or NAME to take the value from anvil's environment (repeatable)")
 	fs.StringVar(&o.secretFile, "secret-file", "", "a file of NAME=VALUE secrets (dotenv format)")
 	fs.StringArrayVar(&o.vars, "var", nil, "a configuration variable (vars context) as NAME=VALUE (repeatable)")
@@ -44,7 +46,7 @@ func (o *execOptions) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&o.envFile, "env-file", "", "a file of NAME=VALUE environment variables (dotenv format)")
 	fs.StringArrayVar(&o.inputs, "input", nil, "a workflow_dispatch input as NAME=VALUE (repeatable)")
 	fs.BoolVarP(&o.list, "list", "l", false, "list the jobs the event would run, and run nothing")
-	fs.StringArrayVarP(&o.platforms, "platform", "P", nil, "run jobs with runs-on LABEL on this host (LABEL=host) or in a container (LABEL=docker://IMAGE) (repeatable)")
+	fs.StringArrayVarP(&o.platforms, "platform", "P", nil, "run jobs with runs-on LABEL on this host (LABEL=host, or act's LABEL=-self-hosted) or in a container (LABEL=docker://IMAGE); jobs with no mapped label are skipped (repeatable)")
 	o.docker.bind(fs)
 	fs.BoolVar(&o.json, "json", false, "print one JSON event per line on stdout")
 	fs.StringVar(&o.workDir, "workdir", "", "where job directories go (default: a temporary directory removed afterwards)")

@@ -25,13 +25,19 @@ func runExec(ctx context.Context, proc Process, o *execOptions, eventName string
 		}
 	}
 	if o.list {
-		listBroken(proc.Stderr, prep.broken)
-		if err := printJobList(proc.Stdout, prep.plan); err != nil || len(prep.broken) == 0 {
+		failing := listProblems(proc.Stderr, prep.plan)
+		runnable := &pipeline.Plan{Event: prep.plan.Event}
+		for _, wf := range prep.plan.Workflows {
+			if !(checkedWorkflow{wf: wf}).broken() {
+				runnable.Workflows = append(runnable.Workflows, wf)
+			}
+		}
+		if err := printJobList(proc.Stdout, runnable); err != nil || !failing {
 			return err
 		}
 		return errJobsFailed
 	}
-	if len(prep.plan.Workflows) == 0 && len(prep.broken) == 0 {
+	if len(prep.plan.Workflows) == 0 {
 		return nil
 	}
 	if note := prep.platforms.note(); note != "" {
@@ -54,18 +60,13 @@ func runExec(ctx context.Context, proc Process, o *execOptions, eventName string
 	cfg.Backends = prep.platforms.backendFor(host.New(host.Config{Grace: o.grace}), containers.get)
 
 	engine := executor.New(cfg)
-	failBroken(p, engine.Masker(), prep.broken, proc.now)
-	if len(prep.plan.Workflows) == 0 {
-		p.Finish()
-		return errJobsFailed
-	}
 	onKill(ctx, engine.Kill)
 	res, err := engine.Run(ctx, prep.plan)
 	p.Finish()
 	if err != nil {
 		return fmt.Errorf("running the workflows: %w", err)
 	}
-	if res.Result != executor.ResultSuccess || len(prep.broken) > 0 {
+	if res.Result != executor.ResultSuccess {
 		return errJobsFailed
 	}
 	return nil
@@ -73,9 +74,9 @@ func runExec(ctx context.Context, proc Process, o *execOptions, eventName string
 
 // execPrep is everything anvil exec knows before it runs anything.
 type execPrep struct {
-	plan *pipeline.Plan
-	// broken are the triggered workflows with problems: they fail at once.
-	broken    []*brokenWorkflow
+	// plan holds the triggered workflows, each with what lint found on
+	// its Problems: the engine fails the jobs of those with errors.
+	plan      *pipeline.Plan
 	config    executor.Config
 	platforms platforms
 }
@@ -95,7 +96,7 @@ func prepareExec(ctx context.Context, proc Process, o *execOptions, eventName st
 	if err != nil {
 		return nil, err
 	}
-	checked, err := lintWorkflows(dir, o.workflows, proc.Stderr)
+	checked, err := lintWorkflows(dir, o.workflows)
 	if err != nil {
 		return nil, err
 	}
@@ -119,16 +120,16 @@ func prepareExec(ctx context.Context, proc Process, o *execOptions, eventName st
 		Payload:   payload,
 		Inputs:    vals.Inputs,
 		Dir:       dir,
+		Actor:     o.actor,
 		User:      proc.getenv("USER"),
 		RunID:     strconv.FormatInt(proc.now().Unix(), 10),
 	})
-	plan, broken, err := planChecked(checked, gh.Event, o.job, proc.Stderr)
+	plan, err := planChecked(checked, gh.Event, o.job, proc.Stderr)
 	if err != nil {
 		return nil, err
 	}
 	return &execPrep{
 		plan:      plan,
-		broken:    broken,
 		platforms: plats,
 		config: executor.Config{
 			WorkDir:       o.workDir,

@@ -23,6 +23,9 @@ type githubInput struct {
 	// engine sets each job's own, and the name of a repository without a
 	// remote.
 	Dir string
+	// Actor is the -a flag: github.actor and triggering_actor. Empty means
+	// git's user.name, else User.
+	Actor string
 	// User is $USER, the actor when git has no user.name.
 	User string
 	// RunID identifies this run.
@@ -50,7 +53,7 @@ func buildGithub(info repoInfo, in githubInput) githubRun {
 	if server == "" {
 		server = defaultServerURL
 	}
-	actor := firstNonEmpty(info.UserName, in.User, "anvil")
+	actor := firstNonEmpty(in.Actor, info.UserName, in.User, "anvil")
 	gitRef := "refs/heads/" + info.DefaultBranch
 	switch {
 	case info.Branch != "":

@@ -34,12 +34,21 @@ func TestBuildGithub(t *testing.T) {
 			in:   githubInput{EventName: "push", Dir: "/src/rocket", User: "fallback", RunID: "42"},
 			want: map[string]any{
 				"event_name": "push", "ref": "refs/heads/feature", "ref_name": "feature", "ref_type": "branch",
-				"sha": "bbbb", "repository": "acme/rocket", "repository_owner": "acme", "actor": "Grace",
+				"sha": "bbbb", "repository": "acme/rocket", "repository_owner": "acme", "actor": "Grace", "triggering_actor": "Grace",
 				"workspace": "/src/rocket", "server_url": "http://localhost:3000", "api_url": "http://localhost:3000/api/v1",
 				"run_id": "42", "run_number": "1", "run_attempt": "1", "base_ref": "", "head_ref": "",
 			},
 			wantPlan:  pipeline.Event{Name: "push", Ref: "refs/heads/feature", ChangedFiles: []string{"b.txt"}, ChangedFilesKnown: true},
 			wantEvent: map[string]any{"ref": "refs/heads/feature", "before": "aaaa", "after": "bbbb", "created": false},
+			wantIn:    map[string]any{},
+		},
+		{
+			name:      "-a sets the actor over git's user.name, as in act",
+			info:      featureRepo,
+			in:        githubInput{EventName: "workflow_dispatch", Dir: "/src/rocket", Actor: "octocat", User: "fallback"},
+			want:      map[string]any{"actor": "octocat", "triggering_actor": "octocat"},
+			wantPlan:  pipeline.Event{Name: "workflow_dispatch", Ref: "refs/heads/feature"},
+			wantEvent: map[string]any{"sender": map[string]any{"login": "octocat", "username": "octocat"}},
 			wantIn:    map[string]any{},
 		},
 		{

@@ -5,36 +5,34 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
-	"strings"
-	"time"
 
-	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/pipeline"
 	"codeberg.org/anvil-ci/anvil/pipeline/lint"
 )
 
-// checkedWorkflows are the workflows anvil exec read, linted: those to
-// plan, and those with problems, which run nothing.
-type checkedWorkflows struct {
-	valid  []*pipeline.Workflow
-	broken []*brokenWorkflow
+// checkedWorkflow is a workflow anvil exec read and linted, with what lint
+// found on its Problems. The engine fails the jobs of a workflow with an
+// error among its problems and shows warnings in the jobs' logs.
+type checkedWorkflow struct {
+	wf *pipeline.Workflow
+	// outlined is set when the file did not parse: wf is lint.Outline's.
+	outlined bool
 }
 
-// brokenWorkflow is a workflow file with problems. Its jobs fail at once,
-// each with every problem in its log.
-type brokenWorkflow struct {
-	// wf is the parsed workflow, or its outline when it does not parse.
-	wf       *pipeline.Workflow
-	outlined bool
-	problems []lint.Finding
+// broken reports whether the workflow's jobs fail at once.
+func (c checkedWorkflow) broken() bool {
+	for _, p := range c.wf.Problems {
+		if p.IsError() {
+			return true
+		}
+	}
+	return false
 }
 
 // lintWorkflows finds, parses and lints the workflows under dir (or
-// wpath) as anvil lint does, without runner labels (anvil exec maps
-// labels with -P). Warnings are printed to stderr; the workflows they are
-// about still run.
-func lintWorkflows(dir, wpath string, stderr io.Writer) (*checkedWorkflows, error) {
+// wpath) as anvil lint does, without runner labels (anvil exec maps labels
+// with -P), and puts every finding on its workflow's Problems.
+func lintWorkflows(dir, wpath string) ([]checkedWorkflow, error) {
 	files, err := pipeline.Discover(dir, wpath)
 	if err != nil {
 		return nil, usageError(fmt.Errorf("finding workflows in %s: %w", dir, err))
@@ -42,8 +40,8 @@ func lintWorkflows(dir, wpath string, stderr io.Writer) (*checkedWorkflows, erro
 	if len(files) == 0 {
 		return nil, usageErrorf("no workflows in %s: add .forgejo/workflows/*.yml or point -W at a workflow file", dir)
 	}
-	l := lint.New(lint.Options{})
-	c := &checkedWorkflows{}
+	l := lint.New(lint.Options{Warnings: true})
+	var out []checkedWorkflow
 	for _, f := range files {
 		path, name := workflowPath(dir, f)
 		data, err := os.ReadFile(path)
@@ -51,132 +49,116 @@ func lintWorkflows(dir, wpath string, stderr io.Writer) (*checkedWorkflows, erro
 			return nil, usageError(fmt.Errorf("reading workflow: %w", err))
 		}
 		wf, findings := l.Parse(name, data)
-		var problems []lint.Finding
-		for _, p := range findings {
-			if !p.IsError() {
-				fmt.Fprintf(stderr, "warning: %s\n", p)
-				continue
+		c := checkedWorkflow{wf: wf} // Parse put the findings on wf.Problems
+		if wf == nil {
+			c = checkedWorkflow{wf: lint.Outline(name, data), outlined: true}
+			for _, f := range findings {
+				c.wf.Problems = append(c.wf.Problems, f.Problem())
 			}
-			problems = append(problems, p)
 		}
-		switch {
-		case len(problems) == 0:
-			c.valid = append(c.valid, wf)
-		case wf == nil:
-			c.broken = append(c.broken, &brokenWorkflow{wf: lint.Outline(name, data), outlined: true, problems: problems})
-		default:
-			c.broken = append(c.broken, &brokenWorkflow{wf: wf, problems: problems})
-		}
+		out = append(out, c)
 	}
-	return c, nil
+	return out, nil
 }
 
-// triggered reports whether ev would run b: by its triggers when it
-// parsed, by the event names of its on: when it did not, and always when
-// even those cannot be read.
-func (b *brokenWorkflow) triggered(ev pipeline.Event) bool {
-	if !b.outlined {
-		ok, _ := b.wf.Triggered(ev)
+// triggered reports whether ev would run c: by its triggers when it parsed,
+// by the event names of its on: when it did not, and always when even those
+// cannot be read.
+func (c checkedWorkflow) triggered(ev pipeline.Event) bool {
+	if !c.outlined {
+		ok, _ := c.wf.Triggered(ev)
 		return ok
 	}
-	if b.wf.On == nil {
+	if c.wf.On == nil {
 		return true
 	}
-	_, ok := b.wf.On[ev.Name]
+	_, ok := c.wf.On[ev.Name]
 	return ok
 }
 
-// planChecked plans the valid workflows ev triggers, as pipeline.NewPlan
-// does, and returns with the plan the broken workflows ev triggers. With
-// job set, both keep only that job and the jobs it needs.
-func planChecked(c *checkedWorkflows, ev pipeline.Event, job string, stderr io.Writer) (*pipeline.Plan, []*brokenWorkflow, error) {
-	var broken []*brokenWorkflow
-	for _, b := range c.broken {
-		if b.triggered(ev) {
-			broken = append(broken, b)
+// planChecked plans the workflows ev triggers, in file order: those
+// without errors as pipeline.NewPlan does, the broken ones as they are
+// (the engine fails their jobs). With job set, the plan keeps only that job
+// and the jobs it needs.
+func planChecked(checked []checkedWorkflow, ev pipeline.Event, job string, stderr io.Writer) (*pipeline.Plan, error) {
+	var valid []*pipeline.Workflow
+	broken := 0
+	for _, c := range checked {
+		switch {
+		case !c.broken():
+			valid = append(valid, c.wf)
+		case c.triggered(ev):
+			broken++
 		}
 	}
-	plan, err := pipeline.NewPlan(c.valid, ev)
+	planned, err := pipeline.NewPlan(valid, ev)
 	switch {
 	case errors.Is(err, pipeline.ErrNotTriggered):
-		if len(broken) == 0 {
+		if broken == 0 {
 			fmt.Fprintf(stderr, "anvil: nothing to run: %v\nanvil: give another event, e.g. anvil exec workflow_dispatch\n", err)
 		}
-		plan = &pipeline.Plan{Event: ev.Name}
+		planned = &pipeline.Plan{}
 	case err != nil:
-		return nil, nil, usageError(fmt.Errorf("planning %s: %w", ev.Name, err))
+		return nil, usageError(fmt.Errorf("planning %s: %w", ev.Name, err))
 	}
-	if job == "" || (len(plan.Workflows) == 0 && len(broken) == 0) {
-		return plan, broken, nil
+	byFile := make(map[string]*pipeline.Workflow, len(planned.Workflows))
+	for _, wf := range planned.Workflows {
+		byFile[wf.File] = wf
 	}
-	byFile := make(map[string]*brokenWorkflow, len(broken))
-	all := &pipeline.Plan{Event: ev.Name, Workflows: slices.Clone(plan.Workflows)}
-	for _, b := range broken {
-		byFile[b.wf.File] = b
-		all.Workflows = append(all.Workflows, b.wf)
+	plan := &pipeline.Plan{Event: ev.Name, Workflows: []*pipeline.Workflow{}}
+	for _, c := range checked {
+		switch {
+		case !c.broken() && byFile[c.wf.File] != nil:
+			plan.Workflows = append(plan.Workflows, byFile[c.wf.File])
+		case c.broken() && c.triggered(ev):
+			plan.Workflows = append(plan.Workflows, c.wf)
+		}
 	}
-	sel, err := all.Select(job)
+	if job == "" || len(plan.Workflows) == 0 {
+		return plan, nil
+	}
+	sel, err := plan.Select(job)
 	if err != nil {
-		return nil, nil, usageError(err)
+		return nil, usageError(err)
 	}
-	plan = &pipeline.Plan{Event: ev.Name, Workflows: []*pipeline.Workflow{}}
-	broken = nil
-	for _, wf := range sel.Workflows {
-		if b, ok := byFile[wf.File]; ok {
-			broken = append(broken, &brokenWorkflow{wf: wf, outlined: b.outlined, problems: b.problems})
+	return sel, nil
+}
+
+// listProblems prints, for anvil exec -l, the problems of the planned
+// workflows, saying which would fail at once. It reports whether one would.
+func listProblems(w io.Writer, plan *pipeline.Plan) bool {
+	failing := false
+	for _, wf := range plan.Workflows {
+		if len(wf.Problems) == 0 {
 			continue
 		}
-		plan.Workflows = append(plan.Workflows, wf)
+		errs := 0
+		for _, p := range wf.Problems {
+			if p.IsError() {
+				errs++
+			}
+		}
+		if errs > 0 {
+			failing = true
+			found := "1 error"
+			if errs > 1 {
+				found = fmt.Sprintf("%d errors", errs)
+			}
+			fmt.Fprintf(w, "anvil: %s has %s, so its jobs would fail at once:\n", wf.File, found)
+		}
+		for _, p := range wf.Problems {
+			fmt.Fprintf(w, "%s: %s\n", severityOf(p), p)
+		}
 	}
-	return plan, broken, nil
+	return failing
 }
 
-// failBroken reports each broken workflow as run and failed at once:
-// every job starts and fails with all the problems of the file in its log,
-// through sink like any job's events. Lines are masked with m. A workflow
-// without a readable job reports one job without an id, which stands for
-// the whole file.
-func failBroken(sink executor.Sink, m *executor.Masker, broken []*brokenWorkflow, now func() time.Time) {
-	for _, b := range broken {
-		wf := b.wf
-		emit := func(e executor.Event) {
-			e.Time = now()
-			e.Workflow = wf.File
-			e.Line = m.Mask(e.Line)
-			sink.Emit(e)
-		}
-		emit(executor.Event{Kind: executor.EventWorkflowStart, JobName: wf.Name, Step: -1})
-		jobs := wf.Jobs
-		if len(jobs) == 0 {
-			jobs = []*pipeline.Job{{Name: firstNonEmpty(wf.Name, wf.File)}}
-		}
-		summary := fmt.Sprintf("%s has %s; nothing of it ran", wf.File, problemCount(len(b.problems)))
-		for _, j := range jobs {
-			name := j.Name
-			if strings.Contains(name, "${{") {
-				name = j.ID
-			}
-			emit(executor.Event{Kind: executor.EventJobStart, Job: j.ID, JobName: name, Step: -1})
-			emit(executor.Event{Kind: executor.EventLog, Job: j.ID, JobName: name, Step: -1, Level: "error", Line: summary + ":"})
-			for _, p := range b.problems {
-				emit(executor.Event{Kind: executor.EventLog, Job: j.ID, JobName: name, Step: -1, Level: "error", Line: p.String()})
-			}
-			emit(executor.Event{Kind: executor.EventJobEnd, Job: j.ID, JobName: name, Step: -1, Result: executor.ResultFailure,
-				Error: "the workflow file has problems (see above); fix them and run again"})
-		}
-		emit(executor.Event{Kind: executor.EventWorkflowEnd, JobName: wf.Name, Step: -1, Result: executor.ResultFailure})
+// severityOf names p's severity.
+func severityOf(p pipeline.Problem) pipeline.Severity {
+	if p.IsError() {
+		return pipeline.SeverityError
 	}
-}
-
-// listBroken prints, for anvil exec -l, the broken workflows that would
-// fail and their problems.
-func listBroken(w io.Writer, broken []*brokenWorkflow) {
-	for _, b := range broken {
-		fmt.Fprintf(w, "anvil: %s has %s, so its jobs would fail at once:\n", b.wf.File, problemCount(len(b.problems)))
-		for _, p := range b.problems {
-			fmt.Fprintln(w, p)
-		}
-	}
+	return pipeline.SeverityWarning
 }
 
 // problemCount is "1 problem" or "N problems".

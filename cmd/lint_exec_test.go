@@ -11,8 +11,9 @@ import (
 )
 
 // TestExecLintsFirst runs anvil exec on a repository whose workflows
-// have problems: those fail their jobs at once, with every problem and its
-// position in the job log, and the others still run.
+// have problems: those with an error fail their jobs at once, with every
+// problem, its severity and its position in the job log; those with
+// warnings only show them in their jobs' logs and run, like the others.
 func TestExecLintsFirst(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -29,12 +30,13 @@ func TestExecLintsFirst(t *testing.T) {
 			args:     []string{"exec"},
 			wantCode: ExitFailed,
 			wantStdout: []string{
+				"[good/hello]   | warning: .forgejo/workflows/good.yml:8:24: \"github.event.head_commit.message\" is potentially untrusted",
 				"[good/hello]   | good workflow ran",
 				"[good/hello] ✓ job success",
 				"[lintonly/first] ▶ job: first",
-				"[lintonly/first]   | error: .forgejo/workflows/lintonly.yml has 1 problem; nothing of it ran:",
-				`[lintonly/first]   | error: .forgejo/workflows/lintonly.yml:14:21: undefined variable "shaa". available variables are`,
-				"[lintonly/first] ✗ job failure (0.0s): the workflow file has problems (see above); fix them and run again",
+				"[lintonly/first]   | warning: .forgejo/workflows/lintonly.yml:7:37: \"github.event.head_commit.message\" is potentially untrusted",
+				`[lintonly/first]   | error: .forgejo/workflows/lintonly.yml:12:44: undefined variable "shaa". available variables are "env", "github", "inputs", "job", "matrix", "needs", "runner", "secrets", "steps", "strategy", "vars" [expression]`,
+				"[lintonly/first] ✗ job failure (0.0s): .forgejo/workflows/lintonly.yml has 1 error and 1 warning (see above), so none of its jobs ran; fix the file and run again",
 				"[lintonly/second] ✗ job failure",
 				"[lintonly] ✗ workflow failure",
 				"[unparsable/build]   | error: .forgejo/workflows/unparsable.yml:7:9: jobs.build.steps[0] has neither run nor uses; add run with a script or uses with an action [anvil]",
@@ -43,8 +45,8 @@ func TestExecLintsFirst(t *testing.T) {
 				"[notyaml]   | error: .forgejo/workflows/notyaml.yml:2:1: invalid YAML",
 				"[notyaml] ✗ job failure",
 			},
-			notStdout:  []string{"must not run", "[pr"},
-			wantStderr: []string{`warning: .forgejo/workflows/good.yml:8:24: "github.event.head_commit.message" is potentially untrusted`},
+			notStdout: []string{"must not run", "[pr"},
+			notStderr: []string{"warning:"},
 		},
 		{
 			name:       "an event the broken workflows do not listen to",
@@ -88,8 +90,10 @@ func TestExecLintsFirst(t *testing.T) {
 			wantStdout: []string{".forgejo/workflows/good.yml"},
 			notStdout:  []string{"lintonly"},
 			wantStderr: []string{
-				"anvil: .forgejo/workflows/lintonly.yml has 1 problem, so its jobs would fail at once:",
-				".forgejo/workflows/lintonly.yml:14:21: undefined variable",
+				"anvil: .forgejo/workflows/lintonly.yml has 1 error, so its jobs would fail at once:",
+				`warning: .forgejo/workflows/lintonly.yml:7:37: "github.event.head_commit.message" is potentially untrusted`,
+				`error: .forgejo/workflows/lintonly.yml:12:44: undefined variable "shaa"`,
+				`warning: .forgejo/workflows/good.yml:8:24: "github.event.head_commit.message" is potentially untrusted`,
 			},
 		},
 	}
@@ -119,7 +123,7 @@ func TestExecLintsFirst(t *testing.T) {
 }
 
 // TestExecLintsFirstJSON checks the events of a broken workflow in --json
-// output: each job starts, logs every problem as an error line and ends
+// output: each job starts, logs every problem at its severity and ends
 // failed, inside its workflow's start and end.
 func TestExecLintsFirstJSON(t *testing.T) {
 	t.Parallel()
@@ -143,7 +147,9 @@ func TestExecLintsFirstJSON(t *testing.T) {
 		switch e.Kind {
 		case executor.EventLog:
 			kind += ":" + e.Level + ":" + e.Line
-		case executor.EventJobEnd, executor.EventWorkflowEnd:
+		case executor.EventJobEnd:
+			kind += ":" + string(e.Result) + ":" + e.Error
+		case executor.EventWorkflowEnd:
 			kind += ":" + string(e.Result)
 		}
 		if e.Job != "" {
@@ -154,9 +160,8 @@ func TestExecLintsFirstJSON(t *testing.T) {
 	want := []string{
 		"workflow_start",
 		"build job_start",
-		"build log:error:.forgejo/workflows/unparsable.yml has 1 problem; nothing of it ran:",
 		"build log:error:.forgejo/workflows/unparsable.yml:7:9: jobs.build.steps[0] has neither run nor uses; add run with a script or uses with an action [anvil]",
-		"build job_end:failure",
+		"build job_end:failure:.forgejo/workflows/unparsable.yml has 1 error (see above), so none of its jobs ran; fix the file and run again",
 		"workflow_end:failure",
 	}
 	if strings.Join(kinds, "\n") != strings.Join(want, "\n") {

@@ -3,6 +3,7 @@ package cmd
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"codeberg.org/anvil-ci/anvil/executor"
@@ -16,14 +17,19 @@ type platforms struct {
 	labels map[string]string
 }
 
-// parsePlatforms reads -P LABEL=host and -P LABEL=docker://IMAGE flags.
+// parsePlatforms reads -P LABEL=host and -P LABEL=docker://IMAGE flags;
+// act's LABEL=-self-hosted is LABEL=host. Labels match runs-on without
+// regard to case, as on GitHub and in act.
 func parsePlatforms(flags []string) (platforms, error) {
 	p := platforms{labels: map[string]string{}}
 	for _, f := range flags {
 		label, target, ok := strings.Cut(f, "=")
-		label, target = strings.TrimSpace(label), strings.TrimSpace(target)
+		label, target = strings.ToLower(strings.TrimSpace(label)), strings.TrimSpace(target)
 		if !ok || label == "" {
 			return p, usageErrorf("-P %q: write it as LABEL=host or LABEL=docker://IMAGE, e.g. -P ubuntu-latest=docker://node:20-bookworm", f)
+		}
+		if target == "-self-hosted" {
+			target = "host"
 		}
 		image, isDocker := strings.CutPrefix(target, "docker://")
 		switch {
@@ -48,9 +54,10 @@ func (p platforms) note() string {
 }
 
 // backendFor returns the engine's BackendFor: every job on host, or, with
-// -P, only jobs whose labels are all mapped, on the host or, when one of
-// its labels maps to docker://IMAGE, in a container of IMAGE on the
-// backend docker returns (asked for only then).
+// -P, the jobs with at least one mapped runs-on label, on the host or, when
+// a mapped label maps to docker://IMAGE, in a container of IMAGE on the
+// backend docker returns (asked for only then). A job with no mapped label
+// is skipped with a hint (executor.ErrNoPlatform), as act does.
 func (p platforms) backendFor(host executor.Backend, docker func() (executor.Backend, error)) executor.BackendFor {
 	return func(runsOn []string) (executor.Backend, executor.JobSpecHints, error) {
 		if err := p.check(runsOn); err != nil {
@@ -68,11 +75,11 @@ func (p platforms) backendFor(host executor.Backend, docker func() (executor.Bac
 	}
 }
 
-// image returns the image the job's labels map to, "" for the host.
+// image returns the image the job's mapped labels map to, "" for the host.
 func (p platforms) image(runsOn []string) (string, error) {
 	image, from := "", ""
 	for _, l := range runsOn {
-		img, ok := strings.CutPrefix(p.labels[l], "docker://")
+		img, ok := strings.CutPrefix(p.labels[strings.ToLower(l)], "docker://")
 		if !ok {
 			continue
 		}
@@ -84,7 +91,8 @@ func (p platforms) image(runsOn []string) (string, error) {
 	return image, nil
 }
 
-// check returns an error naming the first runs-on label -P does not map.
+// check returns nil when -P is not given or maps one of runsOn, and else
+// an error wrapping executor.ErrNoPlatform that names the flag to add.
 func (p platforms) check(runsOn []string) error {
 	if len(p.labels) == 0 {
 		return nil
@@ -93,11 +101,17 @@ func (p platforms) check(runsOn []string) error {
 		return fmt.Errorf("the job has no runs-on labels; give it runs-on, or drop -P to run every job on this host")
 	}
 	for _, l := range runsOn {
-		if _, ok := p.labels[l]; !ok {
-			return fmt.Errorf("runs-on label %q is not mapped (mapped: %s); add -P %s=host to run it on this host, or -P %s=docker://IMAGE to run it in a container", l, p.mapped(), l, l)
+		if _, ok := p.labels[strings.ToLower(l)]; ok {
+			return nil
 		}
 	}
-	return nil
+	quoted := make([]string, len(runsOn))
+	for i, l := range runsOn {
+		quoted[i] = strconv.Quote(l)
+	}
+	l := runsOn[0]
+	return fmt.Errorf("%w: runs-on %s (mapped: %s); add -P %s=host to run it on this host, or -P %s=docker://IMAGE to run it in a container",
+		executor.ErrNoPlatform, strings.Join(quoted, ", "), p.mapped(), l, l)
 }
 
 // mapped lists the mapped labels, sorted.

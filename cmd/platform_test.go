@@ -18,11 +18,18 @@ func TestPlatforms(t *testing.T) {
 		wantCheck string
 		// wantImage is the docker:// image the job gets; "" means host.
 		wantImage string
-		wantNote  bool
+		// wantSkip is set when the error must make the engine skip the
+		// job (executor.ErrNoPlatform) rather than fail it.
+		wantSkip bool
+		wantNote bool
 	}{
 		{name: "no -P runs everything on the host", runsOn: []string{"windows-latest"}, wantNote: true},
 		{name: "mapped labels run", flags: []string{"ubuntu-latest=host", "self-hosted=host"}, runsOn: []string{"self-hosted", "ubuntu-latest"}},
-		{name: "unmapped label names the flag to add", flags: []string{"ubuntu-latest=host"}, runsOn: []string{"ubuntu-latest", "gpu"}, wantCheck: `runs-on label "gpu" is not mapped (mapped: ubuntu-latest); add -P gpu=host`},
+		{name: "one mapped label is enough, as in act", flags: []string{"ubuntu-latest=host"}, runsOn: []string{"ubuntu-latest", "gpu"}},
+		{name: "labels match without regard to case", flags: []string{"Ubuntu-Latest=docker://img:1"}, runsOn: []string{"UBUNTU-latest"}, wantImage: "img:1"},
+		{name: "act's -self-hosted is the host", flags: []string{"ubuntu-22.04=-self-hosted"}, runsOn: []string{"ubuntu-22.04"}},
+		{name: "no mapped label skips and names the flag to add", flags: []string{"ubuntu-latest=host"}, runsOn: []string{"gpu", "arm64"}, wantSkip: true,
+			wantCheck: `no runs-on label of the job is mapped, so it is skipped: runs-on "gpu", "arm64" (mapped: ubuntu-latest); add -P gpu=host to run it on this host, or -P gpu=docker://IMAGE to run it in a container`},
 		{name: "no labels with -P", flags: []string{"a=host"}, wantCheck: "the job has no runs-on labels"},
 		{name: "docker label", flags: []string{"ubuntu-latest=docker://node:20-bookworm"}, runsOn: []string{"ubuntu-latest"}, wantImage: "node:20-bookworm"},
 		{name: "docker wins over host labels", flags: []string{"self-hosted=host", "ubuntu-latest=docker://img:1"}, runsOn: []string{"self-hosted", "ubuntu-latest"}, wantImage: "img:1"},
@@ -55,6 +62,9 @@ func TestPlatforms(t *testing.T) {
 			case tt.wantCheck != "":
 				if err == nil || !strings.Contains(err.Error(), tt.wantCheck) {
 					t.Errorf("backendFor(%q) error = %v, want it to contain %q", tt.runsOn, err, tt.wantCheck)
+				}
+				if got := errors.Is(err, executor.ErrNoPlatform); got != tt.wantSkip {
+					t.Errorf("backendFor(%q) error = %v: skips the job = %v, want %v", tt.runsOn, err, got, tt.wantSkip)
 				}
 			case err != nil:
 				t.Errorf("backendFor(%q) error = %v", tt.runsOn, err)

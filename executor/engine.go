@@ -2,6 +2,7 @@ package executor
 
 import (
 	"context"
+	"errors"
 	"runtime"
 	"sync/atomic"
 	"time"
@@ -10,8 +11,15 @@ import (
 )
 
 // BackendFor picks the backend for a job from its runs-on labels (already
-// evaluated). It returns an error naming the labels when none matches.
+// evaluated). It returns an error naming the labels when none matches: one
+// that wraps ErrNoPlatform skips the job, any other fails it.
 type BackendFor func(runsOn []string) (Backend, JobSpecHints, error)
+
+// ErrNoPlatform is wrapped by a BackendFor error to say that none of the
+// job's runs-on labels is mapped to a backend on purpose (anvil exec -P).
+// The engine then skips the job, with the error as a warning in its log, as
+// act does, instead of failing it.
+var ErrNoPlatform = errors.New("no runs-on label of the job is mapped, so it is skipped")
 
 // JobSpecHints carries what the label mapping says about a job's
 // environment, such as the container image of docker:// labels.

@@ -134,6 +134,7 @@ func (j *jobInstance) run(ctx context.Context) *JobResult {
 	}
 	j.result.Name = j.name
 	j.emit(Event{Kind: EventJobStart, JobName: j.name, Step: -1})
+	j.w.logWarnings(j.key)
 	result, msg := j.execute(ctx)
 	j.result.Result = result
 	if msg != "" {
@@ -171,6 +172,10 @@ func (j *jobInstance) execute(ctx context.Context) (Result, string) {
 		runsOn = append(runsOn, v)
 	}
 	backend, hints, err := e.cfg.Backends(runsOn)
+	if errors.Is(err, ErrNoPlatform) {
+		j.logf("warning", "%v", err)
+		return ResultSkipped, ""
+	}
 	if err != nil {
 		return fail("%s: job %q: %v", posString(j.job.Pos), j.job.ID, err)
 	}

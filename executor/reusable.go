@@ -107,9 +107,14 @@ func (w *workflowRun) runCalled(ctx context.Context, jr *jobInstance) (Result, m
 	return aggregate(results), outputs, nil
 }
 
-// calledInputs evaluates with: against the called workflow's declared
-// inputs, applying defaults and types.
+// calledInputs evaluates with: against the inputs the called workflow
+// declares under workflow_call (never its workflow_dispatch ones, as on
+// GitHub), applying defaults and types.
 func calledInputs(c *expr.Contexts, j *pipeline.Job, called *pipeline.Workflow) (map[string]any, error) {
+	var declared map[string]pipeline.Input
+	if t := called.On["workflow_call"]; t != nil {
+		declared = t.Inputs
+	}
 	given, err := c.InterpolateValue(anyMap(j.With))
 	if err != nil {
 		return nil, fmt.Errorf("with: %w", err)
@@ -117,16 +122,16 @@ func calledInputs(c *expr.Contexts, j *pipeline.Job, called *pipeline.Workflow) 
 	gm, _ := given.(map[string]any)
 	var unknown []string
 	for k := range gm {
-		if _, ok := called.Inputs[k]; !ok {
+		if _, ok := declared[k]; !ok {
 			unknown = append(unknown, k)
 		}
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
-		return nil, fmt.Errorf("invalid input(s) %s: not defined in %s (declared: %s)", strings.Join(unknown, ", "), j.Uses, strings.Join(sortedKeys(called.Inputs), ", "))
+		return nil, fmt.Errorf("invalid input(s) %s: not defined in %s (declared: %s)", strings.Join(unknown, ", "), j.Uses, strings.Join(sortedKeys(declared), ", "))
 	}
 	out := map[string]any{}
-	for name, in := range called.Inputs {
+	for name, in := range declared {
 		v, ok := gm[name]
 		if !ok {
 			if in.Required {

@@ -10,7 +10,10 @@ import (
 )
 
 // Run runs every workflow of the plan, each job once its needs are done, and
-// returns when all jobs have ended. Cancelling ctx cancels the run: running
+// returns when all jobs have ended. A workflow with error-severity
+// Problems runs nothing: each of its jobs starts and fails at once with
+// every problem of the file in its log; warnings alone are logged at the
+// start of each job, which then runs. Cancelling ctx cancels the run: running
 // steps are interrupted, then steps and jobs with always() or cancelled()
 // conditions and post steps still run, and the result is cancelled. The
 // returned error is for problems that prevent running at all; job failures
@@ -36,15 +39,20 @@ func (e *Engine) Run(ctx context.Context, plan *pipeline.Plan) (*RunResult, erro
 			for _, note := range wf.Notes {
 				e.emit(Event{Kind: EventLog, Workflow: wf.File, Step: -1, Level: "notice", Line: note})
 			}
-			wr := &workflowRun{
-				engine:  e,
-				wf:      wf,
-				prefix:  "",
-				inputs:  e.dispatchInputs(wf),
-				secrets: e.cfg.Secrets,
-				depth:   0,
+			var jobs []*JobResult
+			if hasErrors(wf.Problems) {
+				jobs = e.failProblems(wf)
+			} else {
+				wr := &workflowRun{
+					engine:  e,
+					wf:      wf,
+					prefix:  "",
+					inputs:  e.dispatchInputs(wf, plan.Event),
+					secrets: e.cfg.Secrets,
+					depth:   0,
+				}
+				jobs = wr.run(ctx)
 			}
-			jobs := wr.run(ctx)
 			result := aggregate(jobs)
 			e.emit(Event{Kind: EventWorkflowEnd, Workflow: wf.File, JobName: wf.Name, Step: -1,
 				Result: result, Duration: e.cfg.Now().Sub(start)})
@@ -98,14 +106,21 @@ func (e *Engine) emit(ev Event) {
 // since is a helper for durations measured with the engine clock.
 func (e *Engine) since(t time.Time) time.Duration { return e.cfg.Now().Sub(t) }
 
-// dispatchInputs gives a workflow's inputs context: the given inputs
-// converted to their declared types, and declared defaults for the rest.
-func (e *Engine) dispatchInputs(wf *pipeline.Workflow) map[string]any {
+// dispatchInputs gives a workflow's inputs context for event: the given
+// inputs converted to the types the event's trigger declares, and its
+// declared defaults for the rest. Inputs declared for another event (a
+// workflow_call input of a workflow run by workflow_dispatch) are not
+// there, as on GitHub.
+func (e *Engine) dispatchInputs(wf *pipeline.Workflow, event string) map[string]any {
 	out := map[string]any{}
 	for k, v := range e.cfg.Inputs {
 		out[k] = v
 	}
-	for name, in := range wf.Inputs {
+	var declared map[string]pipeline.Input
+	if t := wf.On[event]; t != nil {
+		declared = t.Inputs
+	}
+	for name, in := range declared {
 		v, ok := out[name]
 		if !ok {
 			v = in.Default

@@ -180,6 +180,10 @@ func runScenarioOn(t *testing.T, dir string, cfg scenarioConfig, backends execut
 			}
 		}
 	}
+	payload := map[string]any{"ref": ref}
+	if event == "workflow_dispatch" && cfg.Inputs != nil {
+		payload["inputs"] = cfg.Inputs
+	}
 	eng := executor.New(executor.Config{
 		Backends:      backends,
 		Sink:          rec,
@@ -191,7 +195,7 @@ func runScenarioOn(t *testing.T, dir string, cfg scenarioConfig, backends execut
 			"sha": "0000000000000000000000000000000000000000", "repository": "anvil/scenario",
 			"repository_owner": "anvil", "actor": "tester", "run_id": "1", "run_number": "1",
 			"server_url": "http://127.0.0.1:3000", "workflow": "scenario",
-			"event": map[string]any{"ref": ref},
+			"event": payload,
 		},
 		Secrets:         cfg.Secrets,
 		Vars:            cfg.Vars,

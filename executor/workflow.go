@@ -154,6 +154,7 @@ func (w *workflowRun) runJob(ctx context.Context, j *pipeline.Job) (Result, map[
 	finish := func(r Result, msg string) (Result, map[string]string) {
 		start := e.cfg.Now()
 		e.emit(Event{Kind: EventJobStart, Workflow: w.wf.File, Job: key, JobName: name, Step: -1})
+		w.logWarnings(key)
 		if msg != "" {
 			e.emit(Event{Kind: EventLog, Workflow: w.wf.File, Job: key, Step: -1, Level: levelFor(r), Line: msg})
 		}

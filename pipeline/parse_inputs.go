@@ -13,9 +13,10 @@ var inputTypes = map[string][]string{
 	"workflow_call":     {"string", "boolean", "number"},
 }
 
-// parseInputs reads on.<event>.inputs into w.Inputs. An input declared by
-// both workflow_dispatch and workflow_call keeps the first declaration.
-func parseInputs(p *problems, w *Workflow, event, path string, n *yaml.Node) {
+// parseInputs reads on.<event>.inputs into t.Inputs and w.Inputs. An input
+// declared by both workflow_dispatch and workflow_call keeps the first
+// declaration in w.Inputs.
+func parseInputs(p *problems, w *Workflow, t *Trigger, event, path string, n *yaml.Node) {
 	if n == nil || n.Kind != yaml.MappingNode {
 		return
 	}
@@ -44,6 +45,10 @@ func parseInputs(p *problems, w *Workflow, event, path string, n *yaml.Node) {
 			}
 		}
 		checkInputType(p, event, pathKey(path, k.Value), k, typ, in)
+		if t.Inputs == nil {
+			t.Inputs = map[string]Input{}
+		}
+		t.Inputs[k.Value] = in
 		if w.Inputs == nil {
 			w.Inputs = map[string]Input{}
 		}

@@ -112,7 +112,7 @@ func parseTrigger(p *problems, w *Workflow, event string, n *yaml.Node) *Trigger
 		case "paths-ignore":
 			t.PathsIgnore = patterns(p, pathKey(path, k.Value), v)
 		case "inputs":
-			parseInputs(p, w, event, pathKey(path, k.Value), v)
+			parseInputs(p, w, t, event, pathKey(path, k.Value), v)
 		case "outputs":
 			w.Outputs = callOutputs(v)
 		case "secrets":

@@ -52,6 +52,9 @@ type Trigger struct {
 	TagsIgnore     []string `json:"tags-ignore,omitempty"`
 	Paths          []string `json:"paths,omitempty"`
 	PathsIgnore    []string `json:"paths-ignore,omitempty"`
+	// Inputs are the inputs declared under this event (workflow_dispatch,
+	// workflow_call): a called workflow sees only its workflow_call ones.
+	Inputs map[string]Input `json:"inputs,omitempty"`
 }
 
 // Input is a declared workflow_dispatch or workflow_call input.

@@ -172,6 +172,12 @@ func TestTaskPayloads(t *testing.T) {
 			result:  runnerv1.Result_RESULT_SUCCESS, rows: []string{"\nafter cancel cancelled\n"},
 		},
 		{
+			name:    "default if after a cancelled need is cancelled",
+			payload: job("        steps:\n            - run: echo ran\n"),
+			needs:   map[string]forgetest.Need{"a": cancelled},
+			result:  runnerv1.Result_RESULT_CANCELLED, notRows: []string{"\nran\n"},
+		},
+		{
 			name:    "cancelled() when nothing was cancelled is skipped",
 			payload: job("        if: cancelled()\n        steps:\n            - run: echo ran\n"),
 			needs:   map[string]forgetest.Need{"a": failed},

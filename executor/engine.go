@@ -68,6 +68,12 @@ type Config struct {
 	Actions ActionResolver
 	// Needs gives results of jobs that ran elsewhere (runner tasks).
 	Needs map[string]NeedResult
+	// WorkflowRef, when set, turns the path of a local reusable workflow
+	// (uses: ./.forgejo/workflows/x.yml, given without "./") into the
+	// reference Actions resolves it by, instead of reading it from
+	// SourceDir: a forge task has no checkout, so the runner names the
+	// task's repository at the task's commit.
+	WorkflowRef func(path string) string
 	// Grace is how long a cancelled process gets between interrupt and
 	// kill. Default 10s.
 	Grace time.Duration

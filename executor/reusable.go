@@ -38,28 +38,13 @@ func (w *workflowRun) runCalled(ctx context.Context, jr *jobInstance) (Result, m
 	if w.depth+1 >= maxWorkflowDepth {
 		return "", nil, fmt.Errorf("reusable workflows are nested more than %d levels deep", maxWorkflowDepth)
 	}
-	var file string
-	switch {
-	case strings.HasPrefix(j.Uses, "./"):
-		file = filepath.Join(e.cfg.SourceDir, filepath.FromSlash(j.Uses))
-	case e.cfg.Actions != nil:
-		f, err := e.cfg.Actions.ResolveWorkflow(ctx, j.Uses)
-		if err != nil {
-			return "", nil, err
-		}
-		file = f
-	default:
-		return "", nil, fmt.Errorf("remote reusable workflow %s cannot be resolved: no action source is configured; copy it into the repository and call it as ./.forgejo/workflows/NAME.yml", j.Uses)
+	file, name, err := w.calledFile(ctx, j.Uses)
+	if err != nil {
+		return "", nil, err
 	}
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return "", nil, fmt.Errorf("reading reusable workflow: %w", err)
-	}
-	name := file
-	if !strings.HasPrefix(j.Uses, "./") {
-		// Positions in a remote workflow read uses@ref:line:col, not a
-		// path in the action cache.
-		name = j.Uses
 	}
 	called, err := pipeline.ParseWorkflow(name, data)
 	if err != nil {
@@ -105,6 +90,32 @@ func (w *workflowRun) runCalled(ctx context.Context, jr *jobInstance) (Result, m
 		outputs[name] = val
 	}
 	return aggregate(results), outputs, nil
+}
+
+// calledFile returns the file on this machine of the reusable workflow
+// uses names, and the name its positions are given under.
+func (w *workflowRun) calledFile(ctx context.Context, uses string) (file, name string, err error) {
+	e := w.engine
+	local := strings.HasPrefix(uses, "./")
+	switch {
+	case local && e.cfg.WorkflowRef == nil:
+		file = filepath.Join(e.cfg.SourceDir, filepath.FromSlash(uses))
+		return file, file, nil
+	case e.cfg.Actions == nil && local:
+		return "", "", fmt.Errorf("reusable workflow %s cannot be fetched from the repository: the runner has no action resolver", uses)
+	case e.cfg.Actions == nil:
+		return "", "", fmt.Errorf("remote reusable workflow %s cannot be resolved: no action source is configured; copy it into the repository and call it as ./.forgejo/workflows/NAME.yml", uses)
+	}
+	ref := uses
+	if local {
+		ref = e.cfg.WorkflowRef(strings.TrimPrefix(uses, "./"))
+	}
+	file, err = e.cfg.Actions.ResolveWorkflow(ctx, ref)
+	if err != nil {
+		return "", "", err
+	}
+	// Positions read uses:line:col, not a path in the action cache.
+	return file, uses, nil
 }
 
 // calledInputs evaluates with: against the inputs the called workflow

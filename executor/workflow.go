@@ -90,6 +90,9 @@ func (w *workflowRun) needsStatus(j *pipeline.Job) (map[string]expr.NeedResult, 
 			case ResultFailure:
 				st.Failed = true
 			case ResultSuccess:
+			case ResultCancelled:
+				// The run was cancelled: cancelled() is true for this job.
+				st.Cancelled = true
 			default:
 				st.Skipped = true
 			}
@@ -143,7 +146,7 @@ func (w *workflowRun) baseContexts(needs map[string]expr.NeedResult) *expr.Conte
 func (w *workflowRun) runJob(ctx context.Context, j *pipeline.Job) (Result, map[string]string) {
 	e := w.engine
 	needs, status := w.needsStatus(j)
-	status.Cancelled = ctx.Err() != nil
+	status.Cancelled = status.Cancelled || ctx.Err() != nil
 	c := w.baseContexts(needs)
 	c.Status = status
 	key := w.prefix + j.ID

@@ -281,7 +281,7 @@ func TestMalformedPayloadThenGoesOn(t *testing.T) {
 	garbage := srv.AddTask(forgetest.TaskSpec{WorkflowYAML: "\x00not yaml: [", RunsOn: []string{"self-hosted"}})
 	docker := srv.AddTask(forgetest.TaskSpec{WorkflowYAML: "on: push\njobs:\n  c:\n    runs-on: ubuntu-latest\n    steps: [{run: 'true'}]\n"})
 	good := srv.AddTask(forgetest.TaskSpec{WorkflowYAML: "on: push\njobs:\n  ok:\n    runs-on: self-hosted\n    steps: [{run: echo fine}]\n"})
-	unlinted := srv.AddTask(forgetest.TaskSpec{WorkflowYAML: "on: push\njobs:\n  lint:\n    runs-on: self-hosted\n    steps:\n      - run: echo first\n      - run: echo ${{ github.no_such_thing.x }} ${{ matrixx.os }}\n", RunsOn: []string{"self-hosted"}})
+	unlinted := srv.AddTask(forgetest.TaskSpec{WorkflowYAML: "on: push\njobs:\n  lint:\n    runs-on: self-hosted\n    steps:\n      - run: echo first\n      - run: echo ${{ matrixx.os }}\n", RunsOn: []string{"self-hosted"}})
 	tr := newTestRunner(t, srv, nil)
 	tr.start(t)
 	tests := []struct {
@@ -290,17 +290,21 @@ func TestMalformedPayloadThenGoesOn(t *testing.T) {
 		want   string
 	}{
 		{bad, forgetest.StatusFailure, "ci.yml:5:12"},
-		{garbage, forgetest.StatusFailure, "The workflow sent by the forge"},
+		{garbage, forgetest.StatusFailure, "invalid YAML"},
 		{docker, forgetest.StatusFailure, "Docker executor is coming"},
 		{good, forgetest.StatusSuccess, "fine"},
-		// Linted before running: the first step never runs.
-		{unlinted, forgetest.StatusFailure, "ci.yml:7:23: property \"no_such_thing\" is not defined"},
+		// Linted before running: an undefined name is an error, and the
+		// first step never runs.
+		{unlinted, forgetest.StatusFailure, `"matrixx"`},
 	}
 	for _, tt := range tests {
 		rec := waitLogClosed(t, srv, tt.id)
 		checkReport(t, rec)
 		if rec.Status != tt.status || !strings.Contains(rowsText(rec), tt.want) {
 			t.Errorf("task %d: status %s, want %s with a row containing %q; rows:\n%s", tt.id, rec.Status, tt.status, tt.want, rowsText(rec))
+		}
+		if tt.id == unlinted && strings.Contains(rowsText(rec), "\nfirst\n") {
+			t.Errorf("task %d: a step ran although the workflow has an error; rows:\n%s", tt.id, rowsText(rec))
 		}
 	}
 }

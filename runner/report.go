@@ -28,7 +28,10 @@ type reporter struct {
 	masker *executor.Masker
 	timing ReportTiming
 
-	mu    sync.Mutex
+	mu sync.Mutex
+	// file is the task's workflow (setJob); events of other workflows are
+	// from jobs of a workflow the task's job calls.
+	file  string
 	st    taskState
 	rows  int64 // rows appended to the spool
 	open  int   // the step whose log range grows with new rows, or -1
@@ -131,9 +134,16 @@ func newReporter(cfg reporterConfig) (*reporter, error) {
 
 // setSteps declares how many steps the job has; the forge lists them from
 // the same workflow, by index.
-func (r *reporter) setSteps(n int) {
+func (r *reporter) setSteps(n int) { r.setJob("", n) }
+
+// setJob declares the task's workflow file and how many steps its job has.
+// Events of other workflows come from jobs of a workflow the task's job
+// calls: their lines are logged, framed by a line at each job's start and
+// end, and their outputs are not the task's.
+func (r *reporter) setJob(file string, n int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.file = file
 	if len(r.st.Steps) == 0 && n > 0 {
 		r.st.Steps = make([]stepState, n)
 		r.dirty = true
@@ -159,9 +169,16 @@ func (r *reporter) Emit(e executor.Event) {
 		}
 	case executor.EventLog:
 		r.line(e.Time, rowContent(e))
+	case executor.EventJobStart:
+		if r.called(e) {
+			r.line(e.Time, "Job "+e.Job+" (called workflow) started")
+		}
 	case executor.EventJobEnd:
+		if r.called(e) {
+			r.line(e.Time, "Job "+e.Job+" (called workflow) ended: "+string(e.Result))
+		}
 		r.mu.Lock()
-		if len(e.Outputs) > 0 {
+		if len(e.Outputs) > 0 && !r.called(e) {
 			r.st.Outputs = maps.Clone(e.Outputs)
 			r.changedSinceSave.Store(true)
 		}
@@ -170,6 +187,12 @@ func (r *reporter) Emit(e executor.Event) {
 		r.mu.Unlock()
 		r.summaryRows(e.Time, summary)
 	}
+}
+
+// called reports whether e is about a job of a workflow the task's job
+// calls.
+func (r *reporter) called(e executor.Event) bool {
+	return r.file != "" && e.Workflow != r.file
 }
 
 // Line adds a row of the runner's own, masked with the task's secrets.

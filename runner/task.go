@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	runnerv1 "code.gitea.io/actions-proto-go/runner/v1"
@@ -15,7 +16,6 @@ import (
 
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/pipeline"
-	"codeberg.org/anvil-ci/anvil/pipeline/lint"
 )
 
 // runTask runs one task as an engine run and has it reported. ended is
@@ -88,8 +88,9 @@ func (r *Runner) failUnspooled(id int64, cause error, log *logrus.Entry) {
 	}
 }
 
-// execute parses the task's workflow and runs its job, returning the
-// result to report and the last log row.
+// execute reads the task's workflow and runs its job, returning the
+// result to report and the last log row. Problems found in the workflow
+// are the engine's to report (errors fail the job before its first step).
 func (r *Runner) execute(ctx context.Context, task *runnerv1.Task, github map[string]any, workDir string, rep *reporter, log *logrus.Entry) (runnerv1.Result, string) {
 	fail := func(msg string) (runnerv1.Result, string) {
 		rep.Line("error", msg)
@@ -99,50 +100,38 @@ func (r *Runner) execute(ctx context.Context, task *runnerv1.Task, github map[st
 	if file == "" {
 		file = "workflow.yml"
 	}
-	wf, err := pipeline.ParseTaskWorkflow(file, task.GetWorkflowPayload())
-	if err != nil {
-		log.WithError(err).Warn("the task's workflow cannot be run")
-		var problems pipeline.Errors
-		if errors.As(err, &problems) {
-			for _, p := range problems {
-				rep.Line("error", p.String())
+	wf := taskWorkflow(file, task, str(github["job"]))
+	if len(wf.Problems) > 0 {
+		errs := 0
+		for _, p := range wf.Problems {
+			if p.IsError() {
+				errs++
 			}
-			return fail("The workflow sent by the forge has problems (listed above); fix them and run the workflow again.")
 		}
-		return fail(fmt.Sprintf("The workflow sent by the forge cannot be read: %v", err))
+		log.WithFields(logrus.Fields{"errors": errs, "warnings": len(wf.Problems) - errs}).
+			Info("the task's workflow has problems; they are in the job's log")
 	}
-	// Lint before running, so that a broken workflow fails at once with
-	// every problem instead of half-way through. Labels are not checked:
-	// the forge matched them when it handed out the task.
-	if problems := lint.Workflow(file, task.GetWorkflowPayload(), lint.Options{Task: true}); len(problems) > 0 {
-		for _, p := range problems {
-			rep.Line("error", p.String())
-		}
-		return fail(fmt.Sprintf("The workflow has %d problem(s), listed above; fix them and run the workflow again.", len(problems)))
-	}
-	if len(wf.Jobs) != 1 {
-		return fail(fmt.Sprintf("The workflow sent by the forge has %d jobs; a task must have exactly one. Is the forge a supported Forgejo or Gitea?", len(wf.Jobs)))
-	}
-	rep.setSteps(len(wf.Jobs[0].Steps))
+	rep.setJob(wf.File, len(wf.Jobs[0].Steps))
 
 	if err := os.MkdirAll(workDir, 0o755); err != nil {
 		return fail(fmt.Sprintf("Cannot create the job's directory: %v (check host.workdir_parent)", err))
 	}
 	cfg := executor.Config{
-		Backends:   r.backendFor,
-		Sink:       rep,
-		WorkDir:    workDir,
-		Github:     github,
-		Secrets:    task.GetSecrets(),
-		Vars:       task.GetVars(),
-		Env:        r.cfg.Env,
-		Inputs:     dispatchInputs(github),
-		BaseEnv:    r.cfg.BaseEnv,
-		RunnerName: r.cfg.Name,
-		SelfBinary: r.cfg.SelfBinary,
-		Needs:      needsOf(task),
-		Grace:      r.cfg.Grace,
-		Now:        r.cfg.Now,
+		Backends:    r.backendFor,
+		Sink:        rep,
+		WorkDir:     workDir,
+		Github:      github,
+		Secrets:     task.GetSecrets(),
+		Vars:        task.GetVars(),
+		Env:         r.cfg.Env,
+		Inputs:      dispatchInputs(github),
+		BaseEnv:     r.cfg.BaseEnv,
+		RunnerName:  r.cfg.Name,
+		SelfBinary:  r.cfg.SelfBinary,
+		Needs:       needsOf(task),
+		WorkflowRef: workflowRef(github),
+		Grace:       r.cfg.Grace,
+		Now:         r.cfg.Now,
 	}
 	if r.cfg.Actions != nil {
 		actions, err := r.cfg.Actions(github, log)
@@ -159,13 +148,7 @@ func (r *Runner) execute(ctx context.Context, task *runnerv1.Task, github map[st
 	if err != nil {
 		return fail(fmt.Sprintf("The job could not run: %s", engine.Masker().Mask(err.Error())))
 	}
-	result := resultOf(res.Result)
-	if len(res.Jobs) == 1 {
-		result = resultOf(res.Jobs[0].Result)
-	}
-	if result == runnerv1.Result_RESULT_UNSPECIFIED {
-		result = runnerv1.Result_RESULT_FAILURE
-	}
+	result := taskResult(res, wf.File)
 	var onForge errCancelledOnForge
 	switch cause := context.Cause(runCtx); {
 	case cause == nil:
@@ -206,6 +189,38 @@ func needsOf(task *runnerv1.Task) map[string]executor.NeedResult {
 		out[id] = executor.NeedResult{Result: needResultOf(n.GetResult()), Outputs: n.GetOutputs()}
 	}
 	return out
+}
+
+// taskResult is the result of the task's own job: the jobs of a workflow
+// it calls are part of it, and a matrix combination is one job. The
+// worst wins: failure, cancelled, success, then skipped.
+func taskResult(res *executor.RunResult, file string) runnerv1.Result {
+	rank := map[executor.Result]int{executor.ResultSkipped: 1, executor.ResultSuccess: 2, executor.ResultCancelled: 3, executor.ResultFailure: 4}
+	var worst executor.Result
+	for _, j := range res.Jobs {
+		if j.Workflow == file && rank[j.Result] > rank[worst] {
+			worst = j.Result
+		}
+	}
+	if worst == "" {
+		return runnerv1.Result_RESULT_FAILURE
+	}
+	return resultOf(worst)
+}
+
+// workflowRef names where a local reusable workflow of the task comes
+// from: the task's repository at the task's commit on the forge, fetched
+// over its git HTTP (with the job token, which the resolver sends to the
+// forge only). Nil when the context does not say.
+func workflowRef(github map[string]any) func(path string) string {
+	server := strings.TrimSuffix(str(github["server_url"]), "/")
+	repo, sha := str(github["repository"]), str(github["sha"])
+	if server == "" || repo == "" || sha == "" {
+		return nil
+	}
+	return func(path string) string {
+		return server + "/" + repo + "/" + path + "@" + sha
+	}
 }
 
 // dispatchInputs returns the workflow_dispatch inputs of the event.

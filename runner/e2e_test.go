@@ -289,7 +289,7 @@ func TestMalformedPayloadThenGoesOn(t *testing.T) {
 		status forgetest.Status
 		want   string
 	}{
-		{bad, forgetest.StatusFailure, "ci.yml:5:12"},
+		{bad, forgetest.StatusFailure, `ci.yml: job "broken": jobs.broken.steps must be a list of steps`},
 		{garbage, forgetest.StatusFailure, "invalid YAML"},
 		{docker, forgetest.StatusFailure, "Docker executor is coming"},
 		{good, forgetest.StatusSuccess, "fine"},

@@ -52,7 +52,7 @@ func TestV1Matching(t *testing.T) {
 	f := start(t, cache.Options{})
 	c := f.client(t, mainA)
 	// Saved in this order, a minute apart: later is newer.
-	for i, key := range []string{"npm-linux-aaa", "npm-linux-bbb", "npm-mac-ccc", "Go-Linux-1", "other"} {
+	for i, key := range []string{"npm-linux-aaa", "npm-linux-aaa-more", "npm-linux-bbb", "npm-mac-ccc", "Go-Linux-1", "other"} {
 		save(t, c, key, "v1", uint64(i))
 		f.clock.Advance(time.Minute)
 	}
@@ -63,7 +63,7 @@ func TestV1Matching(t *testing.T) {
 		version string
 		want    string
 	}{
-		{"exact primary key", []string{"npm-linux-aaa"}, "v1", "npm-linux-aaa"},
+		{"exact primary key, not a newer key it prefixes", []string{"npm-linux-aaa"}, "v1", "npm-linux-aaa"},
 		{"exact beats a newer prefix match", []string{"npm-linux-aaa", "npm-"}, "v1", "npm-linux-aaa"},
 		{"primary key as a prefix, newest", []string{"npm-linux-"}, "v1", "npm-linux-bbb"},
 		{"first restore key that matches", []string{"npm-linux-nope", "npm-mac-", "npm-"}, "v1", "npm-mac-ccc"},
@@ -166,6 +166,7 @@ func TestV1ListsEntriesOfAKey(t *testing.T) {
 	save(t, f.client(t, mainA), "k", "v1", 1)
 	save(t, f.client(t, mainA), "k", "v2", 2)
 	save(t, f.client(t, mainB), "k", "v1", 3)
+	save(t, f.client(t, siblingA), "k", "v1", 4)
 	status, body := call(t, "GET", f.client(t, featureA).CacheURL+"_apis/artifactcache/caches?key=k", "", nil)
 	if status != 200 || !strings.Contains(body, `"totalCount":2`) || strings.Count(body, `"scope":"refs/heads/main"`) != 2 {
 		t.Errorf("list = %d %s, want a/app's two entries of k", status, body)

@@ -215,8 +215,7 @@ func (c *Client) UploadV1(ctx context.Context, id uint64, archive string) error 
 					return
 				}
 				end := min(start+chunk, fi.Size()) - 1
-				sec := io.NewSectionReader(f, start, end-start+1)
-				resp, err := c.do(ctx, "uploadChunk", http.MethodPatch, u, sec, map[string]string{
+				resp, err := c.do(ctx, "uploadChunk", http.MethodPatch, u, io.NewSectionReader(f, start, end-start+1), map[string]string{
 					"Content-Type":  "application/octet-stream",
 					"Content-Range": fmt.Sprintf("bytes %d-%d/*", start, end),
 				})

@@ -159,6 +159,7 @@ func (s *store) writeChunk(o owner, id uint64, start, n int64, body io.Reader) e
 		return err
 	}
 	written = got
+	go startWriteback(s.partPath(id), start, got)
 	return nil
 }
 

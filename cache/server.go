@@ -135,6 +135,10 @@ func (f logWriter) Write(p []byte) (int, error) {
 }
 
 // ServeHTTP routes a request to the v1 API, the v2 API or a signed URL.
+// It answers only paths under /_cache/ and
+// /twirp/github.actions.results.api.v1.CacheService/, so it can share a
+// listener (an http.ServeMux) with an artifact server, as v2 needs when
+// ACTIONS_RESULTS_URL serves both.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	switch {

@@ -15,7 +15,7 @@ const (
 	maxKeyLen     = 512
 	maxVersionLen = 512
 	maxBlocks     = 50000
-	maxBlockIDLen = 64
+	maxBlockIDLen = 100 // Azure's: base64 of at most 64 bytes; hex-encoded it stays a valid file name
 )
 
 var copyBufs = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
@@ -290,7 +290,7 @@ func (s *store) putBlockList(e *entry, ids []string) error {
 // blockName turns a block id (base64, as Azure's clients send it) into a
 // safe file name.
 func blockName(id string) (string, error) {
-	if id == "" || len(id) > 2*maxBlockIDLen {
+	if id == "" || len(id) > maxBlockIDLen {
 		return "", badRequestf("the block id %q is empty or too long", id)
 	}
 	return hex.EncodeToString([]byte(id)), nil

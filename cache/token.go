@@ -65,11 +65,10 @@ func (c claims) reads(ref string) bool { return slices.Contains(c.Read, ref) }
 // Token strings: tokenPrefix, base64url of the claims JSON, ".", base64url
 // of the MAC. MACs of tokens and of signed URLs are domain-separated.
 const (
-	tokenPrefix   = "anv1."
-	tokenDomain   = "anvil-cache-token\n"
-	urlDomain     = "anvil-cache-url\n"
-	defaultTTL    = 24 * time.Hour
-	minSecretSize = 1
+	tokenPrefix = "anv1."
+	tokenDomain = "anvil-cache-token\n"
+	urlDomain   = "anvil-cache-url\n"
+	defaultTTL  = 24 * time.Hour
 )
 
 var b64 = base64.RawURLEncoding
@@ -93,7 +92,7 @@ type Issuer struct {
 // NewIssuer returns an Issuer keyed with the server's secret. Credentials
 // expire after ttl (0 means 24h); now is the clock (nil means time.Now).
 func NewIssuer(secret []byte, ttl time.Duration, now func() time.Time) (*Issuer, error) {
-	if len(secret) < minSecretSize {
+	if len(secret) == 0 {
 		return nil, errors.New("the cache needs a secret shared by the server and its runners (cache.secret)")
 	}
 	if ttl <= 0 {

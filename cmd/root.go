@@ -51,6 +51,7 @@ func NewRoot(proc Process) *cobra.Command {
 		newRegisterCommand(proc),
 		newDaemonCommand(proc),
 		newGenerateConfigCommand(proc),
+		newCacheServerCommand(proc),
 	)
 	return root
 }

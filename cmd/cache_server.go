@@ -81,6 +81,11 @@ func runCacheServer(ctx context.Context, proc Process, o *cacheServerOptions) er
 	if err != nil {
 		return err
 	}
+	release, err := lockCacheDir(dir)
+	if err != nil {
+		return fmt.Errorf("%w: give each cache server its own --dir", err)
+	}
+	defer release()
 	srv, err := cache.Open(ctx, cache.Options{
 		Dir: dir, Secret: secret, MaxSize: int64(o.maxSize), MaxAge: o.maxAge,
 		ErrorLog: func(err error) { log.WithError(err).Warn("cache server") },

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"codeberg.org/anvil-ci/anvil/cache"
 )
 
 // daemonConfig is the runner's configuration file. Its keys are
@@ -26,6 +28,7 @@ type daemonConfig struct {
 	Container containerConfig `yaml:"container"`
 	Host      hostConfig      `yaml:"host"`
 	Actions   actionsConfig   `yaml:"actions"`
+	Cache     cache.Config    `yaml:"cache"`
 }
 
 type logConfig struct {
@@ -84,6 +87,7 @@ func defaultDaemonConfig() daemonConfig {
 		},
 		Container: containerConfig{ValidVolumes: []string{}},
 		Actions:   actionsConfig{LocalRepositories: []string{}},
+		Cache:     cache.Config{Enabled: new(true), MaxSize: cache.DefaultMaxSize, MaxAge: cache.DefaultMaxAge},
 	}
 }
 
@@ -92,7 +96,7 @@ func defaultDaemonConfig() daemonConfig {
 var ignoredKeys = map[string]string{
 	"log.job_level":           "job logs go to the forge unfiltered",
 	"runner.github_mirror":    "actions are resolved from the forge's default actions URL; actions.mirror replaces it",
-	"cache":                   "anvil has no built-in cache server yet",
+	"cache.proxy_port":        "anvil has no cache proxy: each job reaches the cache server with a credential of its own",
 	"container.enable_ipv6":   "not supported by anvil's Docker executor",
 	"container.force_rebuild": "not supported by anvil's Docker executor",
 	"server":                  "anvil has no connections section",
@@ -162,6 +166,9 @@ func (c daemonConfig) check() error {
 	if _, err := c.Container.memoryBytes(); err != nil {
 		probs = append(probs, err.Error())
 	}
+	if err := c.Cache.Validate(); err != nil {
+		probs = append(probs, strings.ReplaceAll(err.Error(), "\n", "; "))
+	}
 	if len(probs) > 0 {
 		return errors.New(strings.Join(probs, "; "))
 	}
@@ -178,6 +185,8 @@ var known = map[string]any{
 		"valid_volumes": nil, "docker_host": nil, "force_pull": nil, "cpus": nil, "memory": nil},
 	"host":    map[string]any{"workdir_parent": nil},
 	"actions": map[string]any{"mirror": nil, "local_repositories": nil, "offline": nil, "cache_dir": nil},
+	"cache": map[string]any{"enabled": nil, "dir": nil, "host": nil, "port": nil, "external_server": nil,
+		"actions_cache_url_override": nil, "secret": nil, "secret_url": nil, "max_size": nil, "max_age": nil},
 }
 
 // configNotes lists the keys of n (a mapping at prefix) that anvil does

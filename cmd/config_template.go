@@ -8,7 +8,7 @@ const configTemplate = `# Configuration of "anvil daemon" (anvil daemon -c confi
 #
 # The keys are forgejo-runner's where the meaning is the same, so an
 # existing forgejo-runner config.yaml works unchanged: keys anvil does not
-# use (cache, log.job_level, ...) are accepted and
+# use (log.job_level, cache.proxy_port, ...) are accepted and
 # reported once at start. Durations are written like 30s, 5m or 3h.
 # Every value below is the default.
 
@@ -134,4 +134,42 @@ actions:
   # same directory. Empty: $XDG_CACHE_HOME/anvil/actions or
   # ~/.cache/anvil/actions of the daemon's user.
   cache_dir: ""
+
+# The cache server actions/cache talks to (ACTIONS_CACHE_URL). The keys
+# are forgejo-runner's. The daemon starts one unless external_server
+# names a shared "anvil cache-server". Each job gets a credential of its
+# own: it reads its repository's entries of its ref, of a pull request's
+# base branch and of the default branch, and writes its ref's only.
+cache:
+  # Start (or use) a cache server for jobs.
+  enabled: true
+  # Where the entries of the daemon's own server are stored. Empty:
+  # $XDG_CACHE_HOME/anvil/cache or ~/.cache/anvil/cache. One daemon per
+  # directory; runners that share a cache use external_server.
+  dir: ""
+  # The address jobs reach the cache server at (not the address it
+  # listens on). Empty: 127.0.0.1 for host jobs, and for container jobs
+  # the gateway of their network; the server then listens on every
+  # interface when the runner has docker:// labels. Set it when the
+  # Docker engine is on another machine or containers cannot reach the
+  # gateway (rootless Podman, a firewall).
+  host: ""
+  # The port of the daemon's own server. 0: any free port.
+  port: 0
+  # The URL of a shared "anvil cache-server"; the daemon then starts
+  # none. Needs the server's secret in secret or secret_url.
+  external_server: ""
+  # The base URL given to jobs instead of the one above, for networks
+  # where neither is reachable (a reverse proxy, rootless Podman).
+  actions_cache_url_override: ""
+  # The secret shared with an external server: job credentials are keyed
+  # with it. Empty with no external_server: a random one per start.
+  secret: ""
+  # Read the secret from a file instead: file:///etc/anvil/cache-secret.
+  secret_url: ""
+  # Anvil's own: evict the least recently used entries beyond this total
+  # size (e.g. 500MiB, 50GiB).
+  max_size: 10GiB
+  # Anvil's own: evict entries not used for this long.
+  max_age: 168h
 `

@@ -73,6 +73,10 @@ func TestLoadDaemonConfig(t *testing.T) {
 	forgejo.Runner.ShutdownTimeout = 3 * time.Hour
 	forgejo.Runner.Labels = []string{"self-hosted:host", "ubuntu-latest:docker://node:20-bookworm"}
 	forgejo.Container.Network = "bridge"
+	shared := defaultDaemonConfig()
+	shared.Cache.ExternalServer = "http://cache.internal.example:9000/"
+	shared.Cache.Secret = "a-shared-secret-of-the-fleet"
+	shared.Cache.Host = "192.0.2.10"
 	limits := defaultDaemonConfig()
 	limits.Container.CPUs = 1.5
 	limits.Container.Memory = "512m"
@@ -90,11 +94,20 @@ func TestLoadDaemonConfig(t *testing.T) {
 			want: forgejo,
 			wantNotes: []string{
 				"testdata/runner/forgejo-runner.yaml:7: log.job_level is not used by anvil (job logs go to the forge unfiltered); ignored",
-				"testdata/runner/forgejo-runner.yaml:45: cache is not used by anvil (anvil has no built-in cache server yet); ignored",
 				"testdata/runner/forgejo-runner.yaml:70: container.enable_ipv6 is not used by anvil (not supported by anvil's Docker executor); ignored",
 				"testdata/runner/forgejo-runner.yaml:96: container.force_rebuild is not used by anvil (not supported by anvil's Docker executor); ignored",
 			},
 		},
+		{
+			name: "forgejo-runner's cache section unchanged",
+			file: "testdata/runner/forgejo-runner-cache.yaml",
+			want: shared,
+			wantNotes: []string{
+				"testdata/runner/forgejo-runner-cache.yaml:10: cache.proxy_port is not used by anvil (anvil has no cache proxy: each job reaches the cache server with a credential of its own); ignored",
+			},
+		},
+		{name: "bad cache", file: "testdata/runner/bad-cache.yaml",
+			wantErr: `cache.external_server "cache.internal.example:9000": use an http:// or https:// URL; cache.external_server needs cache.secret`},
 		{name: "bad values", file: "testdata/runner/invalid.yaml",
 			wantErr: "runner.capacity is 0; it must be at least 1; runner.fetch_interval is -1s; it must be a positive duration such as 5s"},
 		{name: "missing file", file: "testdata/runner/nope.yaml", wantErr: "anvil generate-config > testdata/runner/nope.yaml"},

@@ -30,7 +30,10 @@ registration in ./.runner.
 Jobs run where their label says: NAME:host on this machine, and
 NAME:docker://IMAGE in a container of IMAGE (container.* keys of the
 config). Remote actions (uses: owner/repo@ref) are fetched from the forge's
-default actions URL into ~/.cache/anvil/actions. Each job's log is spooled to disk while it
+default actions URL into ~/.cache/anvil/actions. Jobs get the forge's
+artifact APIs (ACTIONS_RUNTIME_URL, ACTIONS_RESULTS_URL, ACTIONS_RUNTIME_TOKEN)
+and a cache server the daemon starts (ACTIONS_CACHE_URL; the cache: section,
+or a shared anvil cache-server). Each job's log is spooled to disk while it
 runs (runner.state_dir), so a job that prints a lot or a forge that is
 unreachable for a while costs no memory, and a job cut off by a crash is
 reported as failed after a restart.
@@ -101,6 +104,12 @@ func runDaemon(ctx context.Context, proc Process, o *daemonOptions) error {
 		cleanDocker(ctx, proc, cfg, log)
 	}
 	rc.Once = o.once
+	jc, err := daemonCache(ctx, proc, cfg, labels, log)
+	if err != nil {
+		return err
+	}
+	defer jc.Close()
+	rc.Runtime = daemonRuntime(reg.Address, rc.Version, jc, logrus.NewEntry(log))
 	r := runner.New(rc)
 	setInterruptNotes(ctx,
 		fmt.Sprintf("anvil: stopping: taking no new jobs; running jobs may finish within runner.shutdown_timeout (%s); signal again to cancel them now", cfg.Runner.ShutdownTimeout),

@@ -79,6 +79,8 @@ type daemonDir struct {
 	dir    string
 	config string
 	runner forgetest.RunnerRecord
+	// env replaces HOME=dir in the daemon's environment when set.
+	env []string
 }
 
 // newDaemonDir registers a runner on srv and writes its files; extra is
@@ -126,6 +128,9 @@ func startDaemon(tb testing.TB, d daemonDir, args ...string) *daemon {
 	cmd := exec.Command(anvilBinary(tb), append([]string{"daemon", "-c", d.config}, args...)...)
 	cmd.Dir = d.dir
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + d.dir, "LANG=C.UTF-8"}
+	if d.env != nil {
+		cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "LANG=C.UTF-8"}, d.env...)
+	}
 	p := &daemon{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.stderr, p.stderr
 	if err := cmd.Start(); err != nil {

@@ -30,6 +30,7 @@ type execOptions struct {
 	docker     dockerFlags
 	actions    actionFlags
 	artifacts  artifactFlags
+	cache      cacheFlags
 }
 
 // bind registers the exec flags on fs, act-compatible where act has them.
@@ -54,6 +55,7 @@ func (o *execOptions) bind(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.grace, "grace", 10*time.Second, "how long cancelled processes get between interrupt and kill")
 	o.actions.bind(fs)
 	o.artifacts.bind(fs)
+	o.cache.bind(fs)
 }
 
 // runValues are the name/value maps the flags give the engine.

@@ -52,6 +52,9 @@ type Config struct {
 	Env     map[string]string
 	// Inputs are workflow_dispatch inputs given by the user.
 	Inputs map[string]any
+	// Runtime is what every job is given to reach the artifact and cache
+	// services.
+	Runtime Runtime
 	// BaseEnv is the environment every job process starts from, before
 	// the GITHUB_* variables and the workflow's env. cmd fills it from
 	// HostEnv so that jobs never see the whole environment of anvil.
@@ -170,6 +173,9 @@ func New(cfg Config) *Engine {
 	e := &Engine{cfg: cfg, masker: NewMasker(), kill: kill, killCancel: killCancel,
 		sem: make(chan struct{}, cfg.MaxParallelJobs)}
 	for _, v := range cfg.Secrets {
+		e.masker.Add(v)
+	}
+	for _, v := range cfg.Runtime.Credentials {
 		e.masker.Add(v)
 	}
 	return e

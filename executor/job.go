@@ -40,6 +40,7 @@ type jobInstance struct {
 	spec     JobSpec
 	github   map[string]any
 	jobEnv   map[string]string // workflow env, job env, GITHUB_ENV additions
+	runtime  map[string]string // Config.Runtime.Env as the environment reaches it
 	paths    []string          // GITHUB_PATH additions, newest first
 	runner   map[string]any
 	failed   bool // a step failed: success() is false from now on
@@ -297,6 +298,11 @@ func (j *jobInstance) prepare(ctx context.Context, backend Backend, hints JobSpe
 		return err
 	}
 	j.env = env
+	addr := ""
+	if h, ok := env.(HostAddresser); ok {
+		addr = h.HostAddress()
+	}
+	j.runtime = runtimeEnv(e.cfg.Runtime.Env, addr)
 	if p, ok := env.(JobContextProvider); ok {
 		j.jobContainer, j.jobServices = p.JobContext()
 	}

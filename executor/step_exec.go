@@ -72,6 +72,9 @@ func (j *jobInstance) processEnv(env map[string]string) map[string]string {
 	if j.debug {
 		set("RUNNER_DEBUG", "1")
 	}
+	for k, v := range j.runtime {
+		out[k] = v
+	}
 	for k, v := range env {
 		out[k] = v
 	}

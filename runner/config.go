@@ -52,6 +52,12 @@ type Config struct {
 	// task's. An error fails the task with its message. Nil means only
 	// local actions run.
 	Actions func(github map[string]any, log *logrus.Entry) (executor.ActionResolver, error)
+	// Runtime returns what the jobs of a task are given to reach the
+	// artifact and cache services (ACTIONS_RUNTIME_URL, ACTIONS_CACHE_URL,
+	// ...), from its github context, which carries the task's runtime
+	// token. An error fails the task with its message. Nil gives jobs
+	// none.
+	Runtime func(github map[string]any) (executor.Runtime, error)
 	// Env is extra environment for every job (runner.envs, env_file);
 	// BaseEnv is what every job process starts from.
 	Env     map[string]string

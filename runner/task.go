@@ -133,6 +133,13 @@ func (r *Runner) execute(ctx context.Context, task *runnerv1.Task, github map[st
 		Grace:       r.cfg.Grace,
 		Now:         r.cfg.Now,
 	}
+	if r.cfg.Runtime != nil {
+		rt, err := r.cfg.Runtime(github)
+		if err != nil {
+			return fail(fmt.Sprintf("Cannot give the job its cache and artifact services: %s", rep.masker.Mask(err.Error())))
+		}
+		cfg.Runtime = rt
+	}
 	if r.cfg.Actions != nil {
 		actions, err := r.cfg.Actions(github, log)
 		if err != nil {

@@ -39,6 +39,7 @@ type Environment struct {
 	mounts     []mount.Mount
 	jobVolumes map[string]string
 	baseEnv    map[string]string
+	hostAddr   string // the job network's gateway: this machine as the job sees it
 	ctxJob     map[string]any
 	ctxSvcs    map[string]any
 
@@ -58,6 +59,7 @@ var (
 	_ executor.ContainerActionRunner = (*Environment)(nil)
 	_ executor.JobContextProvider    = (*Environment)(nil)
 	_ executor.BaseEnvProvider       = (*Environment)(nil)
+	_ executor.HostAddresser         = (*Environment)(nil)
 )
 
 // track records a created container for Close. It fails when the

@@ -140,6 +140,7 @@ func (e *Environment) start(ctx context.Context) error {
 		return fmt.Errorf("the job container from %s exited at once with code %d: the image needs tail and sh to host steps%s", spec.Container.Image, info.State.ExitCode, e.logTail(id))
 	}
 	e.imageID = info.Image
+	e.hostAddr = gatewayOf(info)
 	e.baseEnv = envMap(info.Config.Env)
 	if e.baseEnv["PATH"] == "" {
 		e.baseEnv["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 )
@@ -75,6 +76,11 @@ func (r *Resolver) lsRemote(ctx context.Context, repoURL, version string) (refEn
 	args := []string{"ls-remote", repoURL, tag, tag + "^{}"}
 	if branch != "" {
 		args = append(args, branch)
+	}
+	// git runs in the cache, away from any repository's configuration;
+	// on a fresh machine nothing has created it yet.
+	if err := os.MkdirAll(r.cfg.CacheDir, 0o755); err != nil {
+		return refEntry{}, fmt.Errorf("creating the action cache: %w", err)
 	}
 	out, err := r.runGit(ctx, r.cfg.CacheDir, repoURL, args...)
 	if err != nil {

@@ -119,7 +119,7 @@ func (s *stepRun) withFileCommands(extra map[string]string, run func(env map[str
 		env["GITHUB_ACTION_PATH"] = j.env.Path(s.sc.actionPath)
 	}
 	out := newOutputProcessor(s, env)
-	lw := NewLineWriter(out.line)
+	lw := NewLineWriter(out.line).OnDrop(out.dropped)
 	code, runErr := run(env, lw)
 	lw.Flush()
 	if err := s.applyFiles(files); err != nil {

@@ -68,6 +68,10 @@ func (o *outputProcessor) line(l string) {
 			return
 		}
 		if cmd.Name == "set-env" {
+			if level, line, refused := EnvRefusal(cmd.Params["name"], "set-env"); refused {
+				s.log(level, "%s", line)
+				return
+			}
 			s.j.jobEnv[cmd.Params["name"]] = cmd.Value
 			if s.sc.env != nil {
 				s.sc.env[cmd.Params["name"]] = cmd.Value

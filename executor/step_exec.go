@@ -157,6 +157,10 @@ func (s *stepRun) applyFiles(f fileCommands) error {
 		return err
 	}
 	for _, kv := range kvs {
+		if level, line, refused := EnvRefusal(kv.Key, "GITHUB_ENV"); refused {
+			s.log(level, "%s", line)
+			continue
+		}
 		j.jobEnv[kv.Key] = kv.Value
 		if s.sc.env != nil {
 			s.sc.env[kv.Key] = kv.Value

@@ -163,7 +163,8 @@ func runnerConfig(proc Process, cfg daemonConfig, reg forge.RunnerFile, labels [
 	if workDir == "" {
 		workDir = defaultWorkdirParent(proc)
 	}
-	if err := os.MkdirAll(workDir, 0o755); err != nil {
+	// Job folders hold step scripts and files with the job's secrets.
+	if err := os.MkdirAll(workDir, 0o700); err != nil {
 		return runner.Config{}, nil, fmt.Errorf("creating host.workdir_parent: %w", err)
 	}
 	docker, closeDocker := daemonDocker(proc, cfg)

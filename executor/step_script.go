@@ -115,7 +115,7 @@ func (s *stepRun) runScript(ctx context.Context, c *expr.Contexts) error {
 		}
 	}
 	hostScript := filepath.Join(j.spec.Temp, fmt.Sprintf("%s-%d%s", safeFileName(s.id), j.engine().seq.Add(1), ext))
-	if err := os.WriteFile(hostScript, []byte(script), 0o755); err != nil {
+	if err := os.WriteFile(hostScript, []byte(script), j.privateMode(0o700)); err != nil {
 		return fmt.Errorf("writing the step script: %w", err)
 	}
 	defer os.Remove(hostScript)

@@ -14,11 +14,10 @@ const maskText = "***"
 // not ready for use. A Masker is safe for concurrent use: Add may run while
 // other goroutines call Mask.
 type Masker struct {
-	mu    sync.Mutex               // serialises Add and rebuilding the trie
+	mu    sync.Mutex               // serialises Add
 	added map[string]struct{}      // values given to Add
 	known map[string]struct{}      // what is masked: the values, their lines and encodings
-	dirty atomic.Bool              // known has changed since trie was built
-	trie  atomic.Pointer[maskTrie] // built from known, never mutated
+	trie  atomic.Pointer[maskTrie] // built from known by Add, never mutated
 }
 
 // NewMasker returns a Masker with no secrets.
@@ -59,28 +58,20 @@ func (m *Masker) Add(value string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.added[value] = struct{}{}
+	added := false
 	for _, c := range candidates {
 		if _, ok := m.known[c]; !ok {
 			m.known[c] = struct{}{}
-			m.dirty.Store(true)
+			added = true
 		}
+	}
+	if added {
+		m.trie.Store(newMaskTrie(m.known))
 	}
 }
 
-// current returns the trie of every secret added so far, rebuilding it
-// when Add has changed the set since. Rebuilding on first use rather than
-// in Add keeps a burst of add-masks from rebuilding it once per secret.
-func (m *Masker) current() *maskTrie {
-	if m.dirty.Load() {
-		m.mu.Lock()
-		if m.dirty.Load() {
-			m.trie.Store(newMaskTrie(m.known))
-			m.dirty.Store(false)
-		}
-		m.mu.Unlock()
-	}
-	return m.trie.Load()
-}
+// current returns the trie of every secret added so far.
+func (m *Masker) current() *maskTrie { return m.trie.Load() }
 
 // Mask returns s with every occurrence of every secret replaced by ***.
 // Where occurrences overlap or touch, the whole covered span becomes a

@@ -91,6 +91,9 @@ func runDaemon(ctx context.Context, proc Process, o *daemonOptions) error {
 	if err != nil {
 		return usageError(err)
 	}
+	for _, w := range forge.RunnerFileWarnings(cfg.Runner.File, reg) {
+		log.Warn(w)
+	}
 	labels, err := daemonLabels(cfg, &reg, log)
 	if err != nil {
 		return err
@@ -115,11 +118,11 @@ func runDaemon(ctx context.Context, proc Process, o *daemonOptions) error {
 		fmt.Sprintf("anvil: stopping: taking no new jobs; running jobs may finish within runner.shutdown_timeout (%s); signal again to cancel them now", cfg.Runner.ShutdownTimeout),
 		"anvil: cancelling the running jobs now and reporting them; signal a third time to exit without reporting")
 	onKill(ctx, r.CancelTasks)
-	log.WithFields(logrus.Fields{"runner": reg.Name, "forge": reg.Address, "capacity": rc.Capacity, "version": rc.Version}).
+	log.WithFields(logrus.Fields{"runner": reg.Name, "forge": forge.RedactURL(reg.Address), "capacity": rc.Capacity, "version": rc.Version}).
 		Info("anvil daemon starting")
 	err = r.Run(ctx)
 	if errors.Is(err, runner.ErrUnregistered) {
-		return fmt.Errorf("runner %q at %s: %w", reg.Name, reg.Address, err)
+		return fmt.Errorf("runner %q at %s: %w", reg.Name, forge.RedactURL(reg.Address), err)
 	}
 	if err != nil {
 		return err
@@ -169,7 +172,8 @@ func runnerConfig(proc Process, cfg daemonConfig, reg forge.RunnerFile, labels [
 	if workDir == "" {
 		workDir = defaultWorkdirParent(proc)
 	}
-	if err := os.MkdirAll(workDir, 0o755); err != nil {
+	// Job folders hold step scripts and files with the job's secrets.
+	if err := os.MkdirAll(workDir, 0o700); err != nil {
 		return runner.Config{}, nil, fmt.Errorf("creating host.workdir_parent: %w", err)
 	}
 	docker, closeDocker := daemonDocker(proc, cfg)

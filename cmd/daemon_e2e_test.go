@@ -2,6 +2,8 @@ package cmd
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -194,4 +196,58 @@ func TestDaemonOnce(t *testing.T) {
 	if !strings.Contains(p.stderr.String(), "task.id=1") {
 		t.Errorf("the daemon's log lacks the task.id field:\n%s", p.stderr)
 	}
+}
+
+// TestDaemonDetachedProcessesEndWithTheJob is issue 11's item 4 under the
+// daemon: processes a step detached with setsid or a double fork are gone
+// once the job is reported, instead of running on into later jobs.
+func TestDaemonDetachedProcessesEndWithTheJob(t *testing.T) {
+	t.Parallel()
+	srv := forgetest.New(t)
+	d := newDaemonDir(t, srv, "")
+	pids := filepath.Join(d.dir, "pids")
+	id := srv.AddTask(forgetest.TaskSpec{WorkflowYAML: `on: push
+jobs:
+  j:
+    runs-on: self-hosted
+    steps:
+      - run: |
+          setsid sleep 300 & echo $! >> ` + pids + `
+          ( (sleep 300 & echo $! >> ` + pids + `) & )
+          sleep 0.2
+`})
+	p := startDaemon(t, d)
+	if rec := waitTask(t, srv, id, "reported", reported); rec.Status != forgetest.StatusSuccess {
+		t.Fatalf("task %s, want success; log:\n%s", rec.Status, p.stderr)
+	}
+	data, err := os.ReadFile(pids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := strings.Fields(string(data))
+	if len(fields) != 2 {
+		t.Fatalf("pid file = %q, want 2 pids", data)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for _, f := range fields {
+		pid, _ := strconv.Atoi(f)
+		for processRunning(pid) && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		if processRunning(pid) {
+			t.Errorf("process %d outlived its job under the daemon", pid)
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+}
+
+// processRunning reports whether pid is a process that has not ended (a
+// zombie has).
+func processRunning(pid int) bool {
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	i := strings.LastIndexByte(string(stat), ')')
+	return i < 0 || i+2 >= len(stat) || stat[i+2] != 'Z'
 }

@@ -82,3 +82,39 @@ func TestDaemonWithoutRegistration(t *testing.T) {
 		t.Errorf("exit %d, stderr:\n%s\nwant %d saying to register first", code, stderr, ExitUsage)
 	}
 }
+
+// TestDaemonWarnsOfAnExposedRegistration is issue 11's item 8 for the
+// daemon: a .runner others can read and a plain-http forge on another host
+// are warned about when the registration is loaded, and the password in
+// the forge's URL is never shown.
+func TestDaemonWarnsOfAnExposedRegistration(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, ".runner")
+	reg := forge.RunnerFile{ID: 1, UUID: "u", Name: "n", Token: "t", Address: "http://admin:hunter2@forge.invalid:3000"}
+	if err := forge.WriteRunnerFile(path, reg); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	config := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(config, []byte("runner:\n  file: "+path+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	proc, stdout, stderr := testProcess(nil)
+	// The registration has no labels, so the daemon stops right after
+	// loading it.
+	if code := Main(t.Context(), proc, []string{"daemon", "-c", config}); code == ExitOK {
+		t.Fatalf("anvil daemon with a registration without labels: exit 0\n%s", stderr)
+	}
+	out := stdout.String() + stderr.String()
+	for _, want := range []string{"has mode 0644", "chmod 600 " + path, "plain http:// to forge.invalid", "http://***@forge.invalid:3000"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the daemon's output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "hunter2") {
+		t.Errorf("the daemon's output shows the password of the forge URL:\n%s", out)
+	}
+}

@@ -99,7 +99,7 @@ func runRegister(ctx context.Context, proc Process, o *registerOptions) error {
 	}
 	file := cfg.Runner.File
 	if prev, err := forge.ReadRunnerFile(file); err == nil {
-		return usageErrorf("%s already holds a registration (runner %q at %s); delete it to register again, or start the runner with anvil daemon", file, prev.Name, prev.Address)
+		return usageErrorf("%s already holds a registration (runner %q at %s); delete it to register again, or start the runner with anvil daemon", file, prev.Name, forge.RedactURL(prev.Address))
 	} else if _, statErr := os.Stat(file); !errors.Is(statErr, fs.ErrNotExist) {
 		return usageErrorf("%s exists but is not a usable registration (%v); delete it to register again", file, err)
 	}
@@ -110,8 +110,12 @@ func runRegister(ctx context.Context, proc Process, o *registerOptions) error {
 		return usageError(err)
 	}
 	address := strings.TrimRight(o.instance, "/")
+	if w := forge.AddressWarning(address); w != "" {
+		fmt.Fprintln(proc.Stderr, "warning:", w)
+	}
+	shown := forge.RedactURL(address) // never print user:password@
 	client := forge.New(forge.Config{Address: address, Insecure: cfg.Runner.Insecure, Version: anvilVersion()})
-	if err := waitForForge(ctx, proc, client, address, o.wait); err != nil {
+	if err := waitForForge(ctx, proc, client, shown, o.wait); err != nil {
 		return err
 	}
 	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -121,9 +125,9 @@ func runRegister(ctx context.Context, proc Process, o *registerOptions) error {
 	})
 	if err != nil {
 		if errors.Is(err, forge.ErrBadRegistrationToken) {
-			return fmt.Errorf("registering with %s: %w", address, forge.ErrBadRegistrationToken)
+			return fmt.Errorf("registering with %s: %w", shown, forge.ErrBadRegistrationToken)
 		}
-		return fmt.Errorf("registering with %s: %w", address, err)
+		return fmt.Errorf("registering with %s: %w", shown, err)
 	}
 	if err := forge.WriteRunnerFile(file, forge.NewRunnerFile(address, r, o.labels)); err != nil {
 		return fmt.Errorf("%w (the runner %q was created on the forge: delete it there before registering again)", err, r.GetName())
@@ -133,7 +137,7 @@ func runRegister(ctx context.Context, proc Process, o *registerOptions) error {
 		start += " -c " + o.config
 	}
 	fmt.Fprintf(proc.Stdout, "Registered runner %q (id %d) with %s, labels %s; registration saved in %s.\nStart it with: %s\n",
-		r.GetName(), r.GetId(), address, strings.Join(o.labels, ","), file, start)
+		r.GetName(), r.GetId(), shown, strings.Join(o.labels, ","), file, start)
 	return nil
 }
 
@@ -159,7 +163,7 @@ func checkLabels(labels []string) ([]forge.Label, error) {
 }
 
 // waitForForge pings the forge until it answers, backing off, for at most
-// wait.
+// wait. address is only shown, so it comes redacted.
 func waitForForge(ctx context.Context, proc Process, client *forge.ConnectClient, address string, wait time.Duration) error {
 	deadline := time.Now().Add(wait)
 	for attempt := 0; ; attempt++ {

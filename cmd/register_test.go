@@ -129,6 +129,13 @@ func TestRegisterErrors(t *testing.T) {
 				_ = os.WriteFile(f, []byte(`{"id":1,"uuid":"u","name":"old","token":"t","address":"http://x"}`), 0o600)
 			},
 			wantStderr: `already holds a registration (runner "old" at http://x); delete it to register again`},
+		{name: "already registered with a password in the URL", args: []string{"--token", "reg-token-123"}, wantCode: ExitUsage,
+			setup: func(_ *forgetest.Server, f string) {
+				_ = os.WriteFile(f, []byte(`{"id":1,"uuid":"u","name":"old","token":"t","address":"https://admin:hunter2@x"}`), 0o600)
+			},
+			wantStderr: `(runner "old" at https://***@x)`},
+		{name: "plain http to another host warns", args: []string{"--token", "reg-token-123", "--instance", "http://admin:hunter2@forge.invalid", "--wait", "1ms"},
+			wantCode: ExitFailed, wantStderr: "warning: the forge address http://***@forge.invalid is plain http:// to forge.invalid, another machine"},
 		{name: "bad label", args: []string{"--token", "reg-token-123", "--labels", "x:vm"}, wantCode: ExitUsage,
 			wantStderr: `label "x:vm" has schema "vm"`},
 		{name: "forge down longer than --wait", args: []string{"--token", "reg-token-123", "--wait", "1500ms"}, wantCode: ExitFailed,
@@ -147,7 +154,28 @@ func TestRegisterErrors(t *testing.T) {
 			if code := Main(context.Background(), proc, args); code != tt.wantCode || !strings.Contains(stderr.String(), tt.wantStderr) {
 				t.Errorf("anvil %v: exit %d, stderr:\n%s\nwant exit %d with %q", args, code, stderr, tt.wantCode, tt.wantStderr)
 			}
+			if strings.Contains(stderr.String(), "hunter2") {
+				t.Errorf("anvil %v shows the password of a URL:\n%s", args, stderr)
+			}
 		})
+	}
+}
+
+// TestRegisterHidesURLPassword registers with user:password@ in the
+// instance URL (issue 11, item 8): it works, and neither stdout nor stderr
+// shows the password.
+func TestRegisterHidesURLPassword(t *testing.T) {
+	t.Parallel()
+	srv, config, _ := registerSetup(t)
+	proc, stdout, stderr := testProcess(nil)
+	instance := strings.Replace(srv.URL(), "://", "://admin:hunter2@", 1)
+	args := []string{"register", "-c", config, "--instance", instance, "--token", "reg-token-123", "--name", "n", "--no-interactive"}
+	if code := Main(context.Background(), proc, args); code != ExitOK {
+		t.Fatalf("exit %d:\n%s", code, stderr)
+	}
+	out := stdout.String() + stderr.String()
+	if strings.Contains(out, "hunter2") || !strings.Contains(out, "://***@") {
+		t.Errorf("register output shows the URL's password or no redacted URL:\n%s", out)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -33,9 +34,23 @@ func loadAction(dir string) (*pipeline.Action, error) {
 	return nil, fmt.Errorf("no action.yml or action.yaml in %s: local actions are read from the workspace, so check out the repository first (uses: actions/checkout@v4)", dir)
 }
 
-// runLocalAction runs a uses: ./path step.
+// runLocalAction runs a uses: ./path step. The action, and every file of
+// it that anvil reads or runs, must be inside the workspace: a path that
+// leads out of it, directly or through a symbolic link in the repository,
+// would read or run files of the machine (and copy them into a job
+// container), so it fails the step with an error that names the escape.
 func (s *stepRun) runLocalAction(ctx context.Context, c *expr.Contexts) error {
-	return s.runActionAt(ctx, c, filepath.Join(s.j.spec.Workspace, filepath.FromSlash(s.st.Uses)))
+	ws := s.j.spec.Workspace
+	dir, err := workspacePath(ws, s.st.Uses)
+	for _, name := range []string{"action.yml", "action.yaml"} {
+		if err == nil {
+			err = confined(ws, filepath.Join(dir, name), strings.TrimSuffix(s.st.Uses, "/")+"/"+name)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("%s: uses: %w; local actions must be in the repository", posString(s.st.Pos), err)
+	}
+	return s.runActionIn(ctx, c, dir, ws)
 }
 
 // runRemoteAction resolves a uses: owner/repo@ref step and runs it.
@@ -49,10 +64,21 @@ func (s *stepRun) runRemoteAction(ctx context.Context, c *expr.Contexts) error {
 
 // runActionAt runs the action whose action.yml is in dir.
 func (s *stepRun) runActionAt(ctx context.Context, c *expr.Contexts, dir string) error {
+	return s.runActionIn(ctx, c, dir, "")
+}
+
+// runActionIn runs the action whose action.yml is in dir; when root is not
+// empty, the action's files must all be inside root.
+func (s *stepRun) runActionIn(ctx context.Context, c *expr.Contexts, dir, root string) error {
 	st := s.st
 	action, err := loadAction(dir)
 	if err != nil {
 		return fmt.Errorf("%s: %w", posString(st.Pos), err)
+	}
+	if root != "" {
+		if err := confinedFiles(action, dir, root); err != nil {
+			return fmt.Errorf("%s: uses: %s: %w; local actions must be in the repository", posString(st.Pos), st.Uses, err)
+		}
 	}
 	inputs, err := s.actionInputs(c, action)
 	if err != nil {
@@ -68,6 +94,29 @@ func (s *stepRun) runActionAt(ctx context.Context, c *expr.Contexts, dir string)
 	default:
 		return fmt.Errorf("%s: %s: runs.using %q is not supported (use composite, node20, node24 or docker)", posString(st.Pos), action.File, using)
 	}
+}
+
+// confinedFiles checks that the files of action, in dir, that anvil runs
+// or builds from are inside root: a node action's scripts, a docker
+// action's Dockerfile and build context.
+func confinedFiles(action *pipeline.Action, dir, root string) error {
+	files := map[string]string{}
+	r := action.Runs
+	for _, f := range []string{r.Main, r.Pre, r.Post} {
+		if f != "" && strings.HasPrefix(r.Using, "node") {
+			files[f] = filepath.Join(dir, filepath.FromSlash(f))
+		}
+	}
+	if r.Using == "docker" && r.Image != "" && !strings.HasPrefix(r.Image, "docker://") {
+		files[r.Image] = filepath.Join(dir, filepath.FromSlash(r.Image))
+		files[path.Dir(r.Image)] = filepath.Dir(files[r.Image])
+	}
+	for _, name := range sortedKeys(files) {
+		if err := confined(root, files[name], name); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // actionInputs evaluates with: and the declared defaults into the inputs

@@ -39,9 +39,8 @@ func (s *stepRun) runCheckout(ctx context.Context, c *expr.Contexts) error {
 	}
 	dst := j.spec.Workspace
 	if sub != "" {
-		dst = filepath.Join(dst, filepath.FromSlash(sub))
-		if rel, err := filepath.Rel(j.spec.Workspace, dst); err != nil || strings.HasPrefix(rel, "..") {
-			return fmt.Errorf("%s: with.path %q must stay inside the workspace", posString(st.Pos), sub)
+		if dst, err = workspacePath(j.spec.Workspace, sub); err != nil {
+			return fmt.Errorf("%s: with.path: %w; the checkout must stay inside the workspace", posString(st.Pos), err)
 		}
 	}
 	s.log("", "Copying %s into the workspace (anvil exec checks out the local directory)", e.cfg.SourceDir)

@@ -127,3 +127,36 @@ func (l *lineReader) until(delim string) ([]string, error) {
 		value = append(value, line)
 	}
 }
+
+// codeInjectingEnv are variables that make every later process run code
+// of the setter's choosing: the dynamic loader's preload and audit
+// libraries and the script bash reads before any non-interactive script.
+// GitHub's runner accepts them from GITHUB_ENV; anvil refuses them, since a
+// step that sets them takes over every later step of the job, actions
+// included. A step that needs one sets it in its own env: instead.
+var codeInjectingEnv = []string{"LD_PRELOAD", "LD_AUDIT", "BASH_ENV"}
+
+// EnvRefusal tells whether a step may not set variable name for the steps
+// after it (through GITHUB_ENV, or through ::set-env:: when the command is
+// via is "set-env"), and if so the workflow command level and the line that
+// says so. NODE_OPTIONS is refused as GitHub refuses it, with its error
+// line; the names in codeInjectingEnv with a warning naming the variable.
+// Names are compared ignoring case, as GitHub compares NODE_OPTIONS.
+func EnvRefusal(name, via string) (level, line string, refused bool) {
+	if strings.EqualFold(name, "NODE_OPTIONS") {
+		if via == "set-env" {
+			return "error", "Can't update NODE_OPTIONS environment variable using ::set-env:: command.", true
+		}
+		return "error", "Can't store NODE_OPTIONS output parameter using '$GITHUB_ENV' command.", true
+	}
+	for _, n := range codeInjectingEnv {
+		if strings.EqualFold(name, n) {
+			how := "'$GITHUB_ENV'"
+			if via == "set-env" {
+				how = "::set-env::"
+			}
+			return "warning", fmt.Sprintf("%s was not set for the following steps: anvil does not let %s set %s, which would run code in every later step. Set it in the env: of the step that needs it.", name, how, strings.Join(codeInjectingEnv, ", ")), true
+		}
+	}
+	return "", "", false
+}

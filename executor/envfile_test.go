@@ -100,3 +100,31 @@ func TestParseEnvFileReadError(t *testing.T) {
 		t.Errorf("ParseEnvFile(failing reader) error = %v, want it to wrap %v", err, boom)
 	}
 }
+
+func TestEnvRefusal(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, via string
+		level     string
+		line      string // a part of the line
+	}{
+		{name: "NODE_OPTIONS", via: "GITHUB_ENV", level: "error", line: "Can't store NODE_OPTIONS output parameter using '$GITHUB_ENV' command."},
+		{name: "node_options", via: "GITHUB_ENV", level: "error", line: "Can't store NODE_OPTIONS"},
+		{name: "NODE_OPTIONS", via: "set-env", level: "error", line: "Can't update NODE_OPTIONS environment variable using ::set-env:: command."},
+		{name: "LD_PRELOAD", via: "GITHUB_ENV", level: "warning", line: "LD_PRELOAD was not set"},
+		{name: "LD_AUDIT", via: "GITHUB_ENV", level: "warning", line: "LD_AUDIT was not set"},
+		{name: "BASH_ENV", via: "set-env", level: "warning", line: "::set-env::"},
+		{name: "LD_LIBRARY_PATH", via: "GITHUB_ENV"},
+		{name: "PATH", via: "GITHUB_ENV"},
+		{name: "NODE_OPTIONS_X", via: "GITHUB_ENV"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+"/"+tt.via, func(t *testing.T) {
+			t.Parallel()
+			level, line, refused := EnvRefusal(tt.name, tt.via)
+			if refused != (tt.level != "") || level != tt.level || !strings.Contains(line, tt.line) {
+				t.Errorf("EnvRefusal(%q, %q) = %q, %q, %v; want level %q and a line containing %q", tt.name, tt.via, level, line, refused, tt.level, tt.line)
+			}
+		})
+	}
+}

@@ -68,6 +68,10 @@ func (o *outputProcessor) line(l string) {
 			return
 		}
 		if cmd.Name == "set-env" {
+			if level, line, refused := EnvRefusal(cmd.Params["name"], "set-env"); refused {
+				s.log(level, "%s", line)
+				return
+			}
 			s.j.jobEnv[cmd.Params["name"]] = cmd.Value
 			if s.sc.env != nil {
 				s.sc.env[cmd.Params["name"]] = cmd.Value
@@ -81,6 +85,18 @@ func (o *outputProcessor) line(l string) {
 	default:
 		s.log("", "%s", l)
 	}
+}
+
+// dropped handles a line too long to be shown (see LineWriter): its head
+// is all that is known of it. An ::add-mask:: that long still masks what it
+// can, the value's first MaxLineBuffer bytes, and says so.
+func (o *outputProcessor) dropped(head string, size int) {
+	if cmd, ok := ParseWorkflowCommand(head); ok && o.stopToken == "" && cmd.Name == "add-mask" {
+		o.s.j.engine().masker.Add(cmd.Value)
+		o.s.log("warning", "::add-mask:: got a value of about %d bytes; only its first %d MiB are masked. Mask shorter values.", size, MaxLineBuffer>>20)
+		return
+	}
+	o.s.log("", "%s", droppedNotice(size))
 }
 
 // annotation renders an ::error/::warning/::notice command for the log.

@@ -83,7 +83,8 @@ func aggregate(jobs []*JobResult) Result {
 	return result
 }
 
-// emit stamps, masks and delivers an event.
+// emit stamps, masks and delivers an event. A log line longer than
+// MaxLineLength is delivered in pieces, each its own event.
 func (e *Engine) emit(ev Event) {
 	if ev.Time.IsZero() {
 		ev.Time = e.cfg.Now()
@@ -100,7 +101,15 @@ func (e *Engine) emit(ev Event) {
 		}
 		ev.Outputs = out
 	}
-	e.cfg.Sink.Emit(ev)
+	if ev.Kind != EventLog || len(ev.Line) <= MaxLineLength {
+		e.cfg.Sink.Emit(ev)
+		return
+	}
+	// Cut only now that the whole line is masked: a secret cannot be split.
+	for _, piece := range linePieces(ev.Line) {
+		ev.Line = piece
+		e.cfg.Sink.Emit(ev)
+	}
 }
 
 // since is a helper for durations measured with the engine clock.

@@ -25,11 +25,27 @@ func (j *jobInstance) newFileCommands() (fileCommands, error) {
 		summary: filepath.Join(dir, fmt.Sprintf("step_summary_%d", n)),
 	}
 	for _, p := range []string{f.env, f.output, f.path, f.state, f.summary} {
-		if err := os.WriteFile(p, nil, 0o666); err != nil {
+		if err := os.WriteFile(p, nil, j.privateMode(0o600)); err != nil {
 			return f, fmt.Errorf("creating %s: %w", p, err)
 		}
 	}
 	return f, nil
+}
+
+// privateMode is the mode of a file anvil writes for the job that may hold
+// interpolated secrets (a step script, a file command): mode, for the
+// owner only, when the job's processes run as anvil's user (host). A job
+// container's user may be another one, so there the file is also open to
+// others (0755 or 0666); the job's directory, mode 0700, keeps other users
+// of the host away from it either way.
+func (j *jobInstance) privateMode(mode os.FileMode) os.FileMode {
+	if j.spec.Container == nil {
+		return mode
+	}
+	if mode&0o100 != 0 {
+		return 0o755
+	}
+	return 0o666
 }
 
 func (f fileCommands) remove() {
@@ -122,7 +138,7 @@ func (s *stepRun) withFileCommands(extra map[string]string, run func(env map[str
 		env["GITHUB_ACTION_PATH"] = j.env.Path(s.sc.actionPath)
 	}
 	out := newOutputProcessor(s, env)
-	lw := NewLineWriter(out.line)
+	lw := NewLineWriter(out.line).OnDrop(out.dropped)
 	code, runErr := run(env, lw)
 	lw.Flush()
 	if err := s.applyFiles(files); err != nil {
@@ -160,6 +176,10 @@ func (s *stepRun) applyFiles(f fileCommands) error {
 		return err
 	}
 	for _, kv := range kvs {
+		if level, line, refused := EnvRefusal(kv.Key, "GITHUB_ENV"); refused {
+			s.log(level, "%s", line)
+			continue
+		}
 		j.jobEnv[kv.Key] = kv.Value
 		if s.sc.env != nil {
 			s.sc.env[kv.Key] = kv.Value

@@ -112,10 +112,15 @@ func (s *stepRun) runScript(ctx context.Context, c *expr.Contexts) error {
 			workdir = dir
 		} else {
 			workdir = filepath.Join(workdir, dir)
+			// GitHub runs it, and the step's script could cd there
+			// anyway: a warning, not a failure.
+			if _, err := workspacePath(j.spec.Workspace, dir); err != nil {
+				s.log("warning", "working-directory: %v", err)
+			}
 		}
 	}
 	hostScript := filepath.Join(j.spec.Temp, fmt.Sprintf("%s-%d%s", safeFileName(s.id), j.engine().seq.Add(1), ext))
-	if err := os.WriteFile(hostScript, []byte(script), 0o755); err != nil {
+	if err := os.WriteFile(hostScript, []byte(script), j.privateMode(0o700)); err != nil {
 		return fmt.Errorf("writing the step script: %w", err)
 	}
 	defer os.Remove(hostScript)

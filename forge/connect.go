@@ -74,7 +74,7 @@ func (c *ConnectClient) Address() string { return c.cfg.Address }
 func checkAddress(address string) error {
 	u, err := url.Parse(address)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("forge address %q is not an http:// or https:// URL: give the forge's base URL, e.g. https://forge.example", address)
+		return fmt.Errorf("forge address %q is not an http:// or https:// URL: give the forge's base URL, e.g. https://forge.example", RedactURL(address))
 	}
 	return nil
 }

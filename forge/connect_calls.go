@@ -17,7 +17,7 @@ func (c *ConnectClient) Ping(ctx context.Context, data string) error {
 		return c.configErr
 	}
 	_, err := c.ping.Ping(ctx, versioned(c, connect.NewRequest(&pingv1.PingRequest{Data: data})))
-	return wrap("pinging the forge at "+c.cfg.Address, err)
+	return wrap("pinging the forge at "+RedactURL(c.cfg.Address), err)
 }
 
 // Register implements Client.
@@ -35,7 +35,7 @@ func (c *ConnectClient) Register(ctx context.Context, req *runnerv1.RegisterRequ
 	}
 	resp, err := c.runner.Register(ctx, versioned(c, connect.NewRequest(req)))
 	if err != nil {
-		return nil, wrap("registering with the forge at "+c.cfg.Address, err)
+		return nil, wrap("registering with the forge at "+RedactURL(c.cfg.Address), err)
 	}
 	if resp.Msg.GetRunner().GetUuid() == "" {
 		return nil, errors.New("registering with the forge: the reply holds no runner; is the address a Forgejo or Gitea instance?")

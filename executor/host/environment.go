@@ -2,11 +2,14 @@ package host
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"sync"
 	"time"
 
@@ -18,27 +21,46 @@ import (
 // pipe (a step running "server &") must not keep the step running.
 const drainDelay = 200 * time.Millisecond
 
+// MarkVariable is the environment variable that marks every process of a
+// job on the host: Exec adds it, with a value of its Environment's own, to
+// the environment of each process it starts, and the processes those start
+// inherit it, also when they leave the step's process group (setsid, a
+// double fork). Close finds a job's leftover processes by it.
+const MarkVariable = "ANVIL_JOB_PROCESS"
+
 // Environment runs one job's processes on this machine. Exec calls run one
 // at a time; Close may run concurrently with an Exec.
 type Environment struct {
 	grace time.Duration
+	mark  string // MarkVariable=value, this Environment's mark
 
-	mu     sync.Mutex
-	closed bool
-	groups map[int]struct{} // process groups started and maybe still alive
+	mu      sync.Mutex
+	closed  bool
+	groups  map[int]struct{} // process groups started and maybe still alive
+	leaders map[int]struct{} // group leaders Exec is waiting for
 }
 
 var _ executor.Environment = (*Environment)(nil)
 
-func newEnvironment(grace time.Duration) *Environment {
-	return &Environment{grace: grace, groups: map[int]struct{}{}}
+func newEnvironment(grace time.Duration, jobID string) *Environment {
+	return &Environment{
+		grace: grace, mark: MarkVariable + "=" + jobID + "-" + randomHex(8),
+		groups: map[int]struct{}{}, leaders: map[int]struct{}{},
+	}
+}
+
+// randomHex returns n random bytes in hex.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // Path returns hostPath: the job sees the machine's own file system.
 func (e *Environment) Path(hostPath string) string { return hostPath }
 
-// Exec runs c with exactly c.Env and c.Dir, nothing inherited, stdin from
-// /dev/null, and stdout and stderr merged into out through one pipe so their
+// Exec runs c with exactly c.Env (plus this Environment's MarkVariable)
+// and c.Dir, nothing inherited, stdin from /dev/null, and stdout and stderr merged into out through one pipe so their
 // order is kept. The process leads a new process group. The exit code is
 // the process's own, or 128+n when signal n killed it.
 //
@@ -60,6 +82,7 @@ func (e *Environment) Exec(ctx context.Context, c executor.Command, out io.Write
 		return -1, fmt.Errorf("creating output pipe for %q: %w", c.Args[0], err)
 	}
 	defer pr.Close()
+	c.Env = append(slices.Clone(c.Env), e.mark)
 	cmd, err := toCmd(c, pw)
 	if err != nil {
 		pw.Close()
@@ -77,6 +100,9 @@ func (e *Environment) Exec(ctx context.Context, c executor.Command, out io.Write
 	go func() { waited <- cmd.Wait() }()
 
 	waitErr := e.wait(ctx, pgid, waited)
+	e.mu.Lock()
+	delete(e.leaders, pgid)
+	e.mu.Unlock()
 	copyErr := drain(pr, copied)
 	e.forgetIfGone(pgid)
 
@@ -108,6 +134,7 @@ func (e *Environment) start(cmd *exec.Cmd) (int, error) {
 	}
 	pgid := cmd.Process.Pid
 	e.groups[pgid] = struct{}{}
+	e.leaders[pgid] = struct{}{}
 	return pgid, nil
 }
 
@@ -186,7 +213,10 @@ func (e *Environment) forgetIfGone(pgid int) {
 
 // Close kills (SIGKILL) every process group this Environment started that
 // may still have processes, such as background processes of finished
-// steps. Later Exec calls fail with ErrClosed. Close is idempotent.
+// steps, then, on Linux, every other process that carries this
+// Environment's mark or descends from one: those a step detached with
+// setsid or a double fork. It reaps those that became anvil's children.
+// Later Exec calls fail with ErrClosed. Close is idempotent.
 func (e *Environment) Close(ctx context.Context) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -200,6 +230,7 @@ func (e *Environment) Close(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("killing process group %d: %w", pgid, err))
 		}
 	}
+	sweep(e.mark, e.groups, e.leaders)
 	e.groups = nil
 	return errors.Join(errs...)
 }

@@ -58,16 +58,16 @@ func TestExec(t *testing.T) {
 			wantCode: 143,
 		},
 		{
-			name: "environment exactly as given",
+			name: "environment exactly as given, and the job's mark",
 			cmd: func(t *testing.T) executor.Command {
 				return executor.Command{Args: helper(t, "env"), Env: []string{"A=1", "B=two words", "C="}}
 			},
-			wantOut: "A=1\nB=two words\nC=\n",
+			wantOut: "A=1\nB=two words\nC=\n" + MarkVariable + "=MARK\n",
 		},
 		{
-			name:    "empty environment inherits nothing",
+			name:    "empty environment inherits nothing but the job's mark",
 			cmd:     func(t *testing.T) executor.Command { return executor.Command{Args: helper(t, "env")} },
-			wantOut: "",
+			wantOut: MarkVariable + "=MARK\n",
 		},
 		{
 			name: "working directory",
@@ -108,7 +108,8 @@ func TestExec(t *testing.T) {
 			if code != tt.wantCode {
 				t.Errorf("Exec exit code = %d, want %d (output %q)", code, tt.wantCode, out.String())
 			}
-			if diff := cmp.Diff(out.String(), tt.wantOut); diff != "" {
+			got := strings.ReplaceAll(out.String(), env.mark, MarkVariable+"=MARK")
+			if diff := cmp.Diff(got, tt.wantOut); diff != "" {
 				t.Errorf("Exec output (-got +want):\n%s", diff)
 			}
 		})

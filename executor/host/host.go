@@ -28,11 +28,13 @@ type Backend struct {
 
 var _ executor.Backend = (*Backend)(nil)
 
-// New returns a host Backend.
+// New returns a host Backend. On Linux it makes this process the child
+// subreaper of its descendants (see Environment.Close).
 func New(cfg Config) *Backend {
 	if cfg.Grace <= 0 {
 		cfg.Grace = defaultGrace
 	}
+	becomeSubreaper()
 	return &Backend{cfg: cfg}
 }
 
@@ -66,5 +68,5 @@ func (b *Backend) Prepare(ctx context.Context, spec executor.JobSpec) (executor.
 			return nil, fmt.Errorf("making anvil available to the job: %w", err)
 		}
 	}
-	return newEnvironment(b.cfg.Grace), nil
+	return newEnvironment(b.cfg.Grace, spec.JobID), nil
 }

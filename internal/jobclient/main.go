@@ -14,6 +14,7 @@
 //	jobclient download-v3|download-v4 NAME DIR  download artifact NAME into DIR
 //	jobclient cache-save v1|v2 KEY FILE         save FILE as the entry KEY
 //	jobclient cache-restore v1|v2 KEY FILE      restore KEY into FILE: prints "cache hit: KEY" or "cache miss: KEY"
+//	jobclient probe                             send both artifact APIs usual and wrong requests, print what came back
 package main
 
 import (
@@ -34,11 +35,13 @@ func main() {
 }
 
 // usage is the error for a command line jobclient does not know.
-const usage = "usage: jobclient upload-v3|upload-v4|download-v3|download-v4 NAME DIR | cache-save|cache-restore v1|v2 KEY FILE"
+const usage = "usage: jobclient upload-v3|upload-v4|download-v3|download-v4 NAME DIR | cache-save|cache-restore v1|v2 KEY FILE | probe"
 
 // run runs the command args with the job's environment getenv.
 func run(ctx context.Context, args []string, getenv func(string) string) error {
 	switch {
+	case len(args) == 1 && args[0] == "probe":
+		return runProbe(ctx, os.Stdout, getenv)
 	case len(args) == 3 && (args[0] == "upload-v3" || args[0] == "upload-v4" || args[0] == "download-v3" || args[0] == "download-v4"):
 		return runArtifact(ctx, args[0], args[1], args[2], getenv)
 	case len(args) == 4 && (args[0] == "cache-save" || args[0] == "cache-restore") && (args[1] == "v1" || args[1] == "v2"):

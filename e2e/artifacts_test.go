@@ -262,7 +262,7 @@ func compareProbes(ctx context.Context, t *testing.T, g *giteaForge, jobclient, 
 	if err := os.WriteFile(file, []byte(workflow), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.CommandContext(ctx, bin, "exec", "workflow_dispatch", "-C", repo, "-W", file, "--no-cache-server",
+	cmd := exec.CommandContext(ctx, bin, "exec", "workflow_dispatch", "-C", repo, "-W", file,
 		"--artifact-server-path", filepath.Join(t.TempDir(), "artifacts"), "--var", "JOBCLIENT="+jobclient)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "LANG=C.UTF-8"}
 	out, err := cmd.CombinedOutput()

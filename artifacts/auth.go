@@ -8,8 +8,15 @@ import (
 )
 
 // ErrUnauthorized is what an Authorizer wraps when a token proves nothing:
-// unknown, forged, expired, or its job is no longer running.
+// unknown, forged or expired. As Gitea, the server answers 500 "Error
+// runner api getting task" (Gitea looks such a token up as a task's and
+// finds none).
 var ErrUnauthorized = errors.New("the runtime token is not valid")
+
+// ErrTaskNotRunning is what an Authorizer wraps when a token is a task's
+// that is no longer running. As Gitea, the server answers 500 "Error
+// runner api getting task: task is not running".
+var ErrTaskNotRunning = errors.New("the runtime token's task is not running")
 
 // Identity is what a runtime token proves: the job's repository, run and
 // task. Artifacts belong to a repository and run.
@@ -42,6 +49,9 @@ type TaskChecker interface {
 	TaskRunning(ctx context.Context, taskID int64) bool
 }
 
+// msgTaskNotRunning is Gitea's answer to a request of a task that ended.
+const msgTaskNotRunning = "Error runner api getting task: task is not running"
+
 // authorize reads the bearer token of r. It writes the refusal itself and
 // returns false when there is none or it proves nothing.
 func (s *Server) authorize(w http.ResponseWriter, r *http.Request, fail func(http.ResponseWriter, int, string)) (Identity, bool) {
@@ -52,8 +62,11 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, fail func(htt
 	}
 	id, err := s.cfg.Authorizer.Authorize(r.Context(), token)
 	switch {
+	case errors.Is(err, ErrTaskNotRunning):
+		fail(w, http.StatusInternalServerError, msgTaskNotRunning)
+		return Identity{}, false
 	case errors.Is(err, ErrUnauthorized):
-		fail(w, http.StatusUnauthorized, "Bad authorization token")
+		fail(w, http.StatusInternalServerError, "Error runner api getting task")
 		return Identity{}, false
 	case err != nil:
 		fail(w, http.StatusInternalServerError, "Error checking the runtime token")

@@ -25,13 +25,19 @@ func TestTokensThatProveNothingAreRefused(t *testing.T) {
 	forgedClaims := header + "." + strings.Replace(payload, payload[:4], "eyJz", 1) + ".AAAA"
 	twirp := ts.hs.URL + "/twirp/github.actions.results.api.v1.ArtifactService/ListArtifacts"
 	body := []byte(`{"workflow_run_backend_id":"1","workflow_job_run_backend_id":"1"}`)
-	for name, auth := range map[string]string{
-		"no header":              "",
-		"not bearer":             "Basic " + good,
-		"empty bearer":           "Bearer ",
-		"another server's token": "Bearer " + other.Token(1, 1),
-		"forged claims":          "Bearer " + forgedClaims,
-		"garbage":                "Bearer x.y.z",
+	// As Gitea: 401 without a bearer token; 500 for one that names no
+	// task (Gitea looks it up and finds none).
+	for name, tt := range map[string]struct {
+		auth string
+		want int
+		msg  string
+	}{
+		"no header":              {"", http.StatusUnauthorized, "Bad authorization header"},
+		"not bearer":             {"Basic " + good, http.StatusUnauthorized, "Bad authorization header"},
+		"empty bearer":           {"Bearer ", http.StatusUnauthorized, "Bad authorization header"},
+		"another server's token": {"Bearer " + other.Token(1, 1), http.StatusInternalServerError, "Error runner api getting task"},
+		"forged claims":          {"Bearer " + forgedClaims, http.StatusInternalServerError, "Error runner api getting task"},
+		"garbage":                {"Bearer x.y.z", http.StatusInternalServerError, "Error runner api getting task"},
 	} {
 		for _, call := range []struct{ method, url string }{
 			{http.MethodGet, ts.v3(1)},
@@ -39,11 +45,11 @@ func TestTokensThatProveNothingAreRefused(t *testing.T) {
 			{http.MethodPost, twirp},
 		} {
 			h := map[string]string{}
-			if auth != "" {
-				h["Authorization"] = auth
+			if tt.auth != "" {
+				h["Authorization"] = tt.auth
 			}
-			if status, resp := ts.request(t, call.method, call.url, "", body, h); status != http.StatusUnauthorized {
-				t.Errorf("%s: %s %s = HTTP %d %s, want 401", name, call.method, call.url, status, resp)
+			if status, resp := ts.request(t, call.method, call.url, "", body, h); status != tt.want || strings.TrimSpace(resp) != tt.msg {
+				t.Errorf("%s: %s %s = HTTP %d %q, want %d %q", name, call.method, call.url, status, resp, tt.want, tt.msg)
 			}
 		}
 	}
@@ -145,8 +151,8 @@ func TestTaskCheckerEndsSignedURLs(t *testing.T) {
 		t.Fatalf("PUT while the task runs = HTTP %d %s", status, body)
 	}
 	running.Store(false)
-	if status, body := ts.request(t, http.MethodPut, signed+"&comp=block", "", []byte("x"), nil); status != http.StatusUnauthorized {
-		t.Errorf("PUT after the task ended = HTTP %d %s, want 401", status, body)
+	if status, body := ts.request(t, http.MethodPut, signed+"&comp=block", "", []byte("x"), nil); status != http.StatusInternalServerError || !strings.Contains(body, "task is not running") {
+		t.Errorf("PUT after the task ended = HTTP %d %s, want Gitea's 500 task is not running", status, body)
 	}
 }
 

@@ -15,6 +15,10 @@
 //     comp=block with or without blockid, comp=appendBlock, comp=blocklist)
 //     and the signed download URL.
 //
+// Replies, errors included, are Gitea's (checked against a real Gitea by
+// the e2e suite): errors are plain text, also in v4; a token that names no
+// task or an ended one is answered 500, as Gitea answers it.
+//
 // Every request but the signed URLs carries a runtime token (Authorization:
 // Bearer ACTIONS_RUNTIME_TOKEN) that an Authorizer turns into an Identity:
 // the repository and run the job belongs to. Artifacts are scoped to that

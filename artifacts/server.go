@@ -133,7 +133,8 @@ func (s *Server) Prune() int {
 	return len(old)
 }
 
-// textError is how Gitea's v3 API answers errors: the status and a line.
+// textError is how Gitea answers errors in both APIs (ctx.HTTPError): the
+// status and a line of text, also for the twirp methods of v4.
 func textError(w http.ResponseWriter, status int, msg string) {
 	http.Error(w, msg, status)
 }

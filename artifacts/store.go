@@ -198,9 +198,13 @@ var errChecksum = errors.New("the artifact's checksum does not match its content
 
 // finalize concatenates parts into r's content and confirms r. checksum,
 // when it is "sha256:HEX", must match the content. The parts and every
-// other chunk or block of r are removed afterwards.
+// other chunk or block of r are removed afterwards, also when the
+// checksum does not match: as on Gitea, the upload must then start again.
 func (st *store) finalize(r *record, parts []part, checksum string) error {
 	blob, size, err := st.concat(r.id, parts, checksum)
+	if errors.Is(err, errChecksum) {
+		st.dropParts(r)
+	}
 	if err != nil {
 		return err
 	}
@@ -223,6 +227,23 @@ func (st *store) finalize(r *record, parts []part, checksum string) error {
 		_ = os.Remove(f)
 	}
 	return nil
+}
+
+// dropParts removes every chunk and block r has.
+func (st *store) dropParts(r *record) {
+	st.mu.Lock()
+	var files []string
+	for _, p := range r.chunks {
+		files = append(files, p.file)
+	}
+	for _, p := range r.blocks {
+		files = append(files, p.file)
+	}
+	r.chunks, r.blocks = map[int64]part{}, map[string]part{}
+	st.mu.Unlock()
+	for _, f := range files {
+		_ = os.Remove(f)
+	}
 }
 
 // concat writes parts, in order, to a new content file of artifact id.

@@ -106,7 +106,7 @@ func (s *Server) v3Upload(w http.ResponseWriter, r *http.Request) {
 	var start, end, total int64
 	if _, err := fmt.Sscanf(r.Header.Get("Content-Range"), "bytes %d-%d/%d", &start, &end, &total); err != nil ||
 		start < 0 || end < start-1 || end >= total {
-		textError(w, http.StatusBadRequest, "Error parse Content-Range: want bytes START-END/TOTAL")
+		textError(w, http.StatusInternalServerError, "Error save upload chunk") // Gitea's answer
 		return
 	}
 	fileSize := total // Gitea takes the chunk's Content-Length: only shown, never served

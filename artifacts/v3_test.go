@@ -104,8 +104,8 @@ func TestV3ChunkChecks(t *testing.T) {
 		{name: "good chunk", contentRange: "bytes 0-4/5", body: "hello", md5: md5Of("hello"), want: http.StatusOK},
 		{name: "md5 of other bytes", contentRange: "bytes 0-4/5", body: "hello", md5: md5Of("hellO"), want: http.StatusInternalServerError},
 		{name: "no md5 header", contentRange: "bytes 0-4/5", body: "hello", want: http.StatusInternalServerError},
-		{name: "no Content-Range", body: "hello", md5: md5Of("hello"), want: http.StatusBadRequest},
-		{name: "range past the total", contentRange: "bytes 0-9/5", body: "hello", md5: md5Of("hello"), want: http.StatusBadRequest},
+		{name: "no Content-Range", body: "hello", md5: md5Of("hello"), want: http.StatusInternalServerError},
+		{name: "range past the total", contentRange: "bytes 0-9/5", body: "hello", md5: md5Of("hello"), want: http.StatusInternalServerError},
 		{name: "body shorter than its range", contentRange: "bytes 0-9/10", body: "hello", md5: md5Of("hello"), want: http.StatusInternalServerError},
 	}
 	for _, tt := range tests {

@@ -23,13 +23,13 @@ type v4Request struct {
 // v4Auth checks the token, reads the body and checks that its
 // workflow_run_backend_id is the token's run.
 func (s *Server) v4Auth(w http.ResponseWriter, r *http.Request) (v4Request, bool) {
-	id, ok := s.authorize(w, r, twirpError)
+	id, ok := s.authorize(w, r, textError)
 	if !ok {
 		return v4Request{}, false
 	}
 	f, err := readProto(w, r)
 	if err != nil {
-		twirpError(w, http.StatusBadRequest, "Error decode request body")
+		textError(w, http.StatusBadRequest, "Error decode request body")
 		return v4Request{}, false
 	}
 	req := v4Request{id: id, fields: f}
@@ -38,7 +38,7 @@ func (s *Server) v4Auth(w http.ResponseWriter, r *http.Request) (v4Request, bool
 		req.name, err = f.str("name")
 	}
 	if n, perr := strconv.ParseInt(req.runID, 10, 64); err != nil || perr != nil || n != id.RunID {
-		twirpError(w, http.StatusBadRequest, "run-id does not match")
+		textError(w, http.StatusBadRequest, "run-id does not match")
 		return v4Request{}, false
 	}
 	return req, true
@@ -61,12 +61,12 @@ func (s *Server) v4Create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := validName(req.name); err != nil {
-		twirpError(w, http.StatusBadRequest, err.Error())
+		textError(w, http.StatusBadRequest, err.Error())
 		return
 	}
 	expires, set, err := req.fields.optTime("expires_at")
 	if err != nil {
-		twirpError(w, http.StatusBadRequest, "Error decode request body")
+		textError(w, http.StatusBadRequest, "Error decode request body")
 		return
 	}
 	if !set {
@@ -95,16 +95,16 @@ func (s *Server) v4Finalize(w http.ResponseWriter, r *http.Request) {
 	}
 	checksum, _, err := req.fields.optStr("hash")
 	if err != nil {
-		twirpError(w, http.StatusBadRequest, "Error decode request body")
+		textError(w, http.StatusBadRequest, "Error decode request body")
 		return
 	}
 	rec := s.v4Artifact(req.id.scope(), req.name)
 	if rec == nil {
-		twirpError(w, http.StatusNotFound, "Error artifact not found")
+		textError(w, http.StatusNotFound, "Error artifact not found")
 		return
 	}
 	if err := s.confirmBlocks(rec, checksum); err != nil {
-		twirpError(w, http.StatusInternalServerError, "Error merge chunks")
+		textError(w, http.StatusInternalServerError, "Error merge chunks")
 		return
 	}
 	writeJSON(w, http.StatusOK, finalizeArtifactResponse{Ok: true, ArtifactID: int64s(rec.id)})
@@ -152,7 +152,7 @@ func (s *Server) v4List(w http.ResponseWriter, r *http.Request) {
 	idFilter, byID, err2 := req.fields.optInt64("id_filter")
 	jobID, err3 := req.fields.str("workflow_job_run_backend_id")
 	if err1 != nil || err2 != nil || err3 != nil {
-		twirpError(w, http.StatusBadRequest, "Error decode request body")
+		textError(w, http.StatusBadRequest, "Error decode request body")
 		return
 	}
 	// As Gitea: a name that is not one v4 artifact matching the filters is
@@ -192,7 +192,7 @@ func (s *Server) v4SignedURL(w http.ResponseWriter, r *http.Request) {
 	}
 	rec := s.v4Artifact(req.id.scope(), req.name)
 	if rec == nil || !s.isConfirmed(rec) {
-		twirpError(w, http.StatusNotFound, "Error artifact not found")
+		textError(w, http.StatusNotFound, "Error artifact not found")
 		return
 	}
 	writeJSON(w, http.StatusOK, signedURLResponse{
@@ -207,7 +207,7 @@ func (s *Server) v4Delete(w http.ResponseWriter, r *http.Request) {
 	}
 	rec := s.v4Artifact(req.id.scope(), req.name)
 	if rec == nil {
-		twirpError(w, http.StatusNotFound, "Error artifact not found")
+		textError(w, http.StatusNotFound, "Error artifact not found")
 		return
 	}
 	s.store.remove(s.store.find(req.id.scope(), func(r *record) bool { return r.name == req.name }))

@@ -58,20 +58,20 @@ func (s *Server) verifySigned(w http.ResponseWriter, r *http.Request, endpoint s
 	artifactID, _ := strconv.ParseInt(q.Get("artifactID"), 10, 64)
 	expires, name := q.Get("expires"), q.Get("artifactName")
 	if !hmac.Equal(sig, s.signature(endpoint, expires, name, taskID, artifactID)) {
-		twirpError(w, http.StatusUnauthorized, "Error unauthorized")
+		textError(w, http.StatusUnauthorized, "Error unauthorized")
 		return nil, false
 	}
 	if t, err := time.Parse(expiresLayout, expires); err != nil || t.Before(s.cfg.Now()) {
-		twirpError(w, http.StatusUnauthorized, "Error link expired")
+		textError(w, http.StatusUnauthorized, "Error link expired")
 		return nil, false
 	}
 	if tc, ok := s.cfg.Authorizer.(TaskChecker); ok && !tc.TaskRunning(r.Context(), taskID) {
-		twirpError(w, http.StatusUnauthorized, "Error the task is not running")
+		textError(w, http.StatusInternalServerError, msgTaskNotRunning)
 		return nil, false
 	}
 	rec := s.store.byID(artifactID)
 	if rec == nil || rec.name != name {
-		twirpError(w, http.StatusNotFound, "Error artifact not found")
+		textError(w, http.StatusNotFound, "Error artifact not found")
 		return nil, false
 	}
 	return rec, true
@@ -91,12 +91,12 @@ func (s *Server) v4Upload(w http.ResponseWriter, r *http.Request) {
 		if blockID := r.URL.Query().Get("blockid"); blockID != "" {
 			file, n, err := s.store.writePart(rec.id, r.Body, size, nil)
 			if err != nil {
-				twirpError(w, http.StatusInternalServerError, "Error save upload block")
+				textError(w, http.StatusInternalServerError, "Error save upload block")
 				return
 			}
 			s.store.addBlock(rec, blockID, part{start: 0, end: n - 1, file: file})
 		} else if err := s.appendChunk(rec, r.Body, size); err != nil {
-			twirpError(w, http.StatusInternalServerError, "Error save upload chunk")
+			textError(w, http.StatusInternalServerError, "Error save upload chunk")
 			return
 		}
 		writeJSON(w, http.StatusCreated, "appended")
@@ -105,7 +105,7 @@ func (s *Server) v4Upload(w http.ResponseWriter, r *http.Request) {
 			Latest []string `xml:"Latest"`
 		}
 		if err := xml.NewDecoder(http.MaxBytesReader(w, r.Body, maxBlockList)).Decode(&list); err != nil {
-			twirpError(w, http.StatusBadRequest, "Error decode block list")
+			textError(w, http.StatusBadRequest, "Error decode block list")
 			return
 		}
 		s.store.mu.Lock()
@@ -116,7 +116,7 @@ func (s *Server) v4Upload(w http.ResponseWriter, r *http.Request) {
 		s.store.mu.Unlock()
 		writeJSON(w, http.StatusCreated, "created")
 	default:
-		twirpError(w, http.StatusBadRequest, "Error unsupported comp "+strconv.Quote(comp)+": want block, appendBlock or blocklist")
+		textError(w, http.StatusBadRequest, "Error unsupported comp "+strconv.Quote(comp)+": want block, appendBlock or blocklist")
 	}
 }
 
@@ -145,7 +145,7 @@ func (s *Server) v4Download(w http.ResponseWriter, r *http.Request) {
 	}
 	f, err := s.store.open(rec)
 	if err != nil {
-		twirpError(w, http.StatusNotFound, "Error artifact not found")
+		textError(w, http.StatusNotFound, "Error artifact not found")
 		return
 	}
 	defer func() { _ = f.Close() }()

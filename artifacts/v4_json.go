@@ -144,16 +144,3 @@ type deleteArtifactResponse struct {
 	Ok         bool   `json:"ok,omitempty"`
 	ArtifactID int64s `json:"artifactId,omitempty"`
 }
-
-// twirpError answers as a twirp server: the status and a JSON body with
-// code and msg, which @actions/artifact reads.
-func twirpError(w http.ResponseWriter, status int, msg string) {
-	code := map[int]string{
-		http.StatusBadRequest: "invalid_argument", http.StatusUnauthorized: "unauthenticated",
-		http.StatusNotFound: "not_found", http.StatusConflict: "already_exists",
-	}[status]
-	if code == "" {
-		code = "internal"
-	}
-	writeJSON(w, status, map[string]string{"code": code, "msg": msg})
-}

@@ -195,6 +195,29 @@ func TestV4FinalizeChecks(t *testing.T) {
 	}
 }
 
+// TestV4WrongChecksumDropsTheUpload: as on Gitea, a finalize whose
+// checksum does not match drops the uploaded blocks, so that a finalize
+// with the right one fails too: the upload must start again.
+func TestV4WrongChecksumDropsTheUpload(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, nil)
+	token := ts.tokens.Token(1, 1)
+	signed := create(t, ts, token, "a")
+	ts.request(t, http.MethodPut, signed+"&comp=block&blockid="+url.QueryEscape("YQ=="), "", []byte("hello"), nil)
+	ts.request(t, http.MethodPut, signed+"&comp=blocklist", "", []byte("<BlockList><Latest>YQ==</Latest></BlockList>"), nil)
+	for _, hash := range []string{sha256Of("hellO"), sha256Of("hello")} {
+		if status, body := finalize(t, ts, token, "a", `,"hash":"sha256:`+hash+`"`); status != http.StatusInternalServerError || body != "Error merge chunks\n" {
+			t.Errorf("FinalizeArtifact with sha256 %s = HTTP %d %q, want 500 Error merge chunks", hash[:8], status, body)
+		}
+	}
+	signed = create(t, ts, token, "a")
+	ts.request(t, http.MethodPut, signed+"&comp=block&blockid="+url.QueryEscape("YQ=="), "", []byte("hello"), nil)
+	ts.request(t, http.MethodPut, signed+"&comp=blocklist", "", []byte("<BlockList><Latest>YQ==</Latest></BlockList>"), nil)
+	if status, body := finalize(t, ts, token, "a", `,"hash":"sha256:`+sha256Of("hello")+`"`); status != http.StatusOK {
+		t.Errorf("FinalizeArtifact after uploading again = HTTP %d %s, want 200", status, body)
+	}
+}
+
 func TestV4SignedURLs(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, nil)

@@ -99,8 +99,16 @@ func (s *Server) Usage() (entries int, bytes int64) { return s.store.usage() }
 // Serve answers on ln until ctx ends, sweeping every minute, then shuts
 // down gracefully (uploads in flight get 10 seconds).
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	return s.ServeHandler(ctx, ln, s)
+}
+
+// ServeHandler is Serve with h answering the requests: a mux that hands
+// the cache's paths (see ServeHTTP) to s and serves others beside it, as
+// anvil exec's artifact server, which shares ACTIONS_RESULTS_URL with the
+// cache's v2 API.
+func (s *Server) ServeHandler(ctx context.Context, ln net.Listener, h http.Handler) error {
 	hs := &http.Server{
-		Handler:           s,
+		Handler:           h,
 		ReadHeaderTimeout: 30 * time.Second,
 		ErrorLog:          log.New(logWriter(s.errorLog), "", 0),
 	}

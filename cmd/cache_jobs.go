@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -37,6 +38,10 @@ type jobCacheOptions struct {
 	containers bool
 	// errorLog receives what the server cannot tell a client.
 	errorLog func(error)
+	// handler, when set, is what the own server's listener serves: it
+	// gets the cache's handler to route its paths to (exec's artifact
+	// server shares the listener).
+	handler func(cache http.Handler) http.Handler
 }
 
 // errCacheDirInUse says that another process serves the cache directory.
@@ -101,7 +106,11 @@ func startJobCache(ctx context.Context, cfg cache.Config, o jobCacheOptions) (*j
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := srv.Serve(sctx, ln); err != nil && o.errorLog != nil {
+		var h http.Handler = srv
+		if o.handler != nil {
+			h = o.handler(srv)
+		}
+		if err := srv.ServeHandler(sctx, ln, h); err != nil && o.errorLog != nil {
 			o.errorLog(err)
 		}
 	}()

@@ -2,69 +2,188 @@ package cmd
 
 import (
 	"bytes"
-	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"codeberg.org/anvil-ci/anvil/artifacts/artifactclient"
+	"codeberg.org/anvil-ci/anvil/cache/cachetest"
 )
 
-func TestArtifactServerPassesArtifactsBetweenJobs(t *testing.T) {
-	t.Parallel()
-	dir := filepath.Join(t.TempDir(), "not", "yet")
-	srv, err := startArtifactServer(artifactFlags{path: dir, addr: "127.0.0.1", port: 0}, "owner/repo", 42)
+// execGithub is the github context startExecServices reads.
+func execGithub(runID string) map[string]any {
+	return map[string]any{"repository": "owner/repo", "ref": "refs/heads/main", "run_id": runID}
+}
+
+// startServicesT starts exec's services on loopback for a test.
+func startServicesT(t *testing.T, c cacheFlags, a artifactFlags, runID string) *execServices {
+	t.Helper()
+	proc, _, stderr := testProcess(map[string]string{})
+	s, err := startExecServices(t.Context(), proc, c, a, execGithub(runID), false)
+	if err != nil {
+		t.Fatalf("startExecServices: %v\n%s", err, stderr)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// artifactJob is a job's artifact client with the services' variables.
+func artifactJob(t *testing.T, s *execServices) *artifactclient.Client {
+	t.Helper()
+	c, err := artifactclient.FromEnv(func(k string) string {
+		if k == "GITHUB_RUN_ID" {
+			return s.runID
+		}
+		return s.runtime.Env[k]
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = srv.Close(context.Background()) })
-	env := srv.Env()
-	if !strings.HasSuffix(env["ACTIONS_RUNTIME_URL"], "/api/actions_pipeline/") || strings.HasSuffix(env["ACTIONS_RESULTS_URL"], "/") {
-		t.Fatalf("Env() = %v, want ACTIONS_RUNTIME_URL ending in /api/actions_pipeline/ and ACTIONS_RESULTS_URL without a trailing slash", env)
+	return c
+}
+
+// TestExecServicesShareOneListener: with --artifact-server-path, the
+// artifact APIs v3 and v4 and the cache's v1 and v2 APIs answer at one
+// address with the variables a job gets, the v2 cache with the artifact
+// server's token; another token does not get into the cache.
+func TestExecServicesShareOneListener(t *testing.T) {
+	t.Parallel()
+	s := startServicesT(t, cacheFlags{path: t.TempDir()}, artifactFlags{path: t.TempDir()}, "42")
+	env := s.runtime.Env
+	base := env["ACTIONS_RESULTS_URL"]
+	if !strings.HasPrefix(base, "http://127.0.0.1:") || env["ACTIONS_RUNTIME_URL"] != base+"/api/actions_pipeline/" || !strings.HasPrefix(env["ACTIONS_CACHE_URL"], base+"/_cache/") {
+		t.Fatalf("Env = %v, want ACTIONS_RUNTIME_URL, ACTIONS_RESULTS_URL and ACTIONS_CACHE_URL on one 127.0.0.1 listener", env)
 	}
-	job := func() *artifactclient.Client {
-		c, err := artifactclient.FromEnv(func(k string) string {
-			if k == "GITHUB_RUN_ID" {
-				return "42"
-			}
-			return env[k]
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
+	if s.runID != "42" {
+		t.Errorf("runID = %q, want the planned 42 for a fresh directory", s.runID)
 	}
+	if len(s.runtime.Credentials) != 2 {
+		t.Errorf("Credentials = %d values, want the artifact token and the cache credential masked", len(s.runtime.Credentials))
+	}
+
 	files := t.TempDir()
-	if err := os.WriteFile(filepath.Join(files, "a.txt"), []byte("from job 1"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := job().UploadV3(t.Context(), "v3", files, 0); err != nil {
+	writeFile(t, files, "dist/app.txt", "built by job 1")
+	if err := artifactJob(t, s).UploadV3(t.Context(), "v3", files, 0); err != nil {
 		t.Fatalf("UploadV3: %v", err)
 	}
-	if _, err := job().UploadV4(t.Context(), "v4", strings.NewReader("zip"), 0); err != nil {
+	if _, err := artifactJob(t, s).UploadV4(t.Context(), "v4", strings.NewReader("zip bytes"), 0); err != nil {
 		t.Fatalf("UploadV4: %v", err)
 	}
 	out := t.TempDir()
-	if err := job().DownloadV3(t.Context(), "v3", out); err != nil {
+	if err := artifactJob(t, s).DownloadV3(t.Context(), "v3", out); err != nil {
 		t.Fatalf("DownloadV3: %v", err)
 	}
-	if got, err := os.ReadFile(filepath.Join(out, "a.txt")); err != nil || string(got) != "from job 1" {
-		t.Errorf("a.txt = %q, %v, want from job 1", got, err)
+	if got, err := os.ReadFile(filepath.Join(out, "dist", "app.txt")); err != nil || string(got) != "built by job 1" {
+		t.Errorf("dist/app.txt = %q, %v, want the uploaded bytes", got, err)
 	}
-	var got bytes.Buffer
-	if err := job().DownloadV4(t.Context(), "v4", &got); err != nil || got.String() != "zip" {
-		t.Errorf("DownloadV4 = %q, %v, want zip", got.String(), err)
+	var zip bytes.Buffer
+	if err := artifactJob(t, s).DownloadV4(t.Context(), "v4", &zip); err != nil || zip.String() != "zip bytes" {
+		t.Errorf("DownloadV4 = %q, %v, want zip bytes", zip.String(), err)
+	}
+
+	archive := filepath.Join(t.TempDir(), "archive")
+	if err := os.WriteFile(archive, []byte("cached bytes"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cc := cachetest.Env(env)
+	if _, err := cc.SaveV2(t.Context(), "v2-key", "v1", archive); err != nil {
+		t.Fatalf("SaveV2 with the artifact token: %v", err)
+	}
+	restored := filepath.Join(t.TempDir(), "restored")
+	if key, err := cc.RestoreV2(t.Context(), "v2-key", nil, "v1", restored); err != nil || key != "v2-key" {
+		t.Fatalf("RestoreV2 = %q, %v, want a hit", key, err)
+	}
+	if got, _ := os.ReadFile(restored); string(got) != "cached bytes" {
+		t.Errorf("restored %q, want cached bytes", got)
+	}
+	if _, err := cc.SaveV1(t.Context(), "v1-key", "v1", archive); err != nil {
+		t.Fatalf("SaveV1: %v", err)
+	}
+
+	forged := *cc
+	forged.Token = strings.TrimSuffix(cc.Token, cc.Token[len(cc.Token)-4:]) + "AAAA"
+	var he *cachetest.HTTPError
+	if _, err := forged.RestoreV2(t.Context(), "v2-key", nil, "v1", restored); !errors.As(err, &he) || he.Status != 401 {
+		t.Errorf("RestoreV2 with a forged token = %v, want HTTP 401", err)
 	}
 }
 
-func TestArtifactServerOffWithoutPath(t *testing.T) {
+// TestExecArtifactsPerRun: a second run reusing the artifact directory in
+// the same second gets the next run id and a directory of its own, and
+// never sees the first run's artifacts.
+func TestExecArtifactsPerRun(t *testing.T) {
 	t.Parallel()
-	srv, err := startArtifactServer(artifactFlags{port: 0}, "owner/repo", 1)
-	if err != nil || srv != nil || srv.Env() != nil {
-		t.Errorf("startArtifactServer without a path = %v, %v, want no server", srv, err)
+	dir := filepath.Join(t.TempDir(), "not", "yet")
+	first := startServicesT(t, cacheFlags{off: true}, artifactFlags{path: dir}, "1700000000")
+	if _, err := artifactJob(t, first).UploadV4(t.Context(), "out", strings.NewReader("first"), 0); err != nil {
+		t.Fatal(err)
 	}
-	if err := srv.Close(t.Context()); err != nil {
-		t.Errorf("Close of no server = %v", err)
+	second := startServicesT(t, cacheFlags{off: true}, artifactFlags{path: dir}, "1700000000")
+	if first.runID != "1700000000" || second.runID != "1700000001" {
+		t.Errorf("run ids %q and %q, want 1700000000 and 1700000001", first.runID, second.runID)
+	}
+	for _, id := range []string{first.runID, second.runID} {
+		if st, err := os.Stat(filepath.Join(dir, id)); err != nil || !st.IsDir() {
+			t.Errorf("no artifact directory %s of run %s: %v", filepath.Join(dir, id), id, err)
+		}
+	}
+	if got, err := artifactJob(t, first).ListV4(t.Context(), ""); err != nil || len(got) != 1 || got[0].Name != "out" {
+		t.Errorf("the first run lists %v, %v, want its artifact out", got, err)
+	}
+	got, err := artifactJob(t, second).ListV4(t.Context(), "")
+	if err != nil || len(got) != 0 {
+		t.Errorf("the second run lists %v, %v, want none of the first run's", got, err)
+	}
+	if _, ok := second.runtime.Env["ACTIONS_CACHE_URL"]; ok {
+		t.Errorf("with --no-cache-server, Env = %v, want no ACTIONS_CACHE_URL", second.runtime.Env)
+	}
+}
+
+// TestExecServicesWithoutArtifacts: without --artifact-server-path, jobs
+// get the cache's v2 variables and the planned run id stays.
+func TestExecServicesWithoutArtifacts(t *testing.T) {
+	t.Parallel()
+	s := startServicesT(t, cacheFlags{path: t.TempDir()}, artifactFlags{}, "7")
+	if s.runID != "" || s.runtime.Env["ACTIONS_RUNTIME_URL"] != "" {
+		t.Errorf("runID %q, Env %v: want no artifact server", s.runID, s.runtime.Env)
+	}
+	if !strings.HasPrefix(s.runtime.Env["ACTIONS_RUNTIME_TOKEN"], "anv1.") {
+		t.Errorf("ACTIONS_RUNTIME_TOKEN is not the cache credential: want v2 to work without an artifact server")
+	}
+}
+
+func TestSharedAddress(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		c        cacheFlags
+		a        artifactFlags
+		wantHost string
+		wantPort uint16
+		wantErr  string
+	}{
+		{name: "defaults", wantHost: "", wantPort: 0},
+		{name: "the cache's", c: cacheFlags{addr: "127.0.0.2", port: 9000}, wantHost: "127.0.0.2", wantPort: 9000},
+		{name: "the artifacts'", a: artifactFlags{addr: "127.0.0.3", port: 9001}, wantHost: "127.0.0.3", wantPort: 9001},
+		{name: "the same twice", c: cacheFlags{port: 9002}, a: artifactFlags{port: 9002}, wantPort: 9002},
+		{name: "two ports", c: cacheFlags{port: 9000}, a: artifactFlags{port: 9001}, wantErr: "one port"},
+		{name: "two addresses", c: cacheFlags{addr: "127.0.0.2"}, a: artifactFlags{addr: "127.0.0.3"}, wantErr: "one address"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			host, port, err := sharedAddress(tt.c, tt.a)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("sharedAddress = %v, want an error with %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || host != tt.wantHost || port != tt.wantPort {
+				t.Errorf("sharedAddress = %q, %d, %v, want %q, %d", host, port, err, tt.wantHost, tt.wantPort)
+			}
+		})
 	}
 }

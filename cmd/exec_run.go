@@ -53,12 +53,15 @@ func runExec(ctx context.Context, proc Process, o *execOptions, eventName string
 		defer os.RemoveAll(tmp)
 		cfg.WorkDir = tmp
 	}
-	services, err := startExecServices(ctx, proc, o.cache, cfg.Github, mayUseContainers(prep.platforms, prep.plan))
+	services, err := startExecServices(ctx, proc, o.cache, o.artifacts, cfg.Github, mayUseContainers(prep.platforms, prep.plan))
 	if err != nil {
 		return err
 	}
 	defer services.Close()
 	cfg.Runtime = services.runtime
+	if services.runID != "" {
+		cfg.Github["run_id"] = services.runID
+	}
 	p := choosePrinter(proc, o.json)
 	cfg.Sink = p
 	containers := newLazyDocker(proc, o.grace, o.docker)

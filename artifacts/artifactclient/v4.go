@@ -190,7 +190,10 @@ func (c *Client) ListV4(ctx context.Context, name string) ([]V4Artifact, error) 
 	var list struct {
 		Artifacts []V4Artifact `json:"artifacts"`
 	}
-	return list.Artifacts, c.twirp(ctx, "ListArtifacts", req, &list)
+	if err := c.twirp(ctx, "ListArtifacts", req, &list); err != nil {
+		return nil, err
+	}
+	return list.Artifacts, nil
 }
 
 // DownloadV4 writes the content of artifact name to w.

@@ -20,18 +20,23 @@ func (s *Server) serveArtifacts() {
 }
 
 // taskTokens authorizes with a task's gitea_runtime_token, as Gitea's
-// ArtifactContexter: only the token of a running task works, and it
-// proves the task's repository and run.
+// ArtifactContexter: only the token of a running task works (another
+// task's is refused as not running), and it proves the task's repository
+// and run.
 type taskTokens struct{ s *Server }
 
 func (a taskTokens) Authorize(_ context.Context, token string) (artifacts.Identity, error) {
 	a.s.mu.Lock()
 	defer a.s.mu.Unlock()
 	for _, t := range a.s.tasks {
-		if t.status == StatusRunning && t.context["gitea_runtime_token"] == token {
-			repo, _ := t.context["repository"].(string)
-			return artifacts.Identity{Repository: repo, RunID: t.runID, TaskID: t.id}, nil
+		if t.context["gitea_runtime_token"] != token {
+			continue
 		}
+		if t.status != StatusRunning {
+			return artifacts.Identity{}, artifacts.ErrTaskNotRunning
+		}
+		repo, _ := t.context["repository"].(string)
+		return artifacts.Identity{Repository: repo, RunID: t.runID, TaskID: t.id}, nil
 	}
 	return artifacts.Identity{}, artifacts.ErrUnauthorized
 }

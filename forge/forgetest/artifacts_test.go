@@ -45,8 +45,8 @@ func TestArtifactsPassBetweenJobsOfARun(t *testing.T) {
 		t.Fatalf("UploadV4: %v", err)
 	}
 	c.update(t, &runnerv1.TaskState{Id: first, Result: runnerv1.Result_RESULT_SUCCESS}, nil)
-	if err := up.UploadV3(t.Context(), "late", dir, 0); err == nil || !strings.Contains(err.Error(), "401") {
-		t.Errorf("UploadV3 with the finished task's token = %v, want HTTP 401", err)
+	if err := up.UploadV3(t.Context(), "late", dir, 0); err == nil || !strings.Contains(err.Error(), "HTTP 500: Error runner api getting task: task is not running") {
+		t.Errorf("UploadV3 with the finished task's token = %v, want Gitea's HTTP 500 task is not running", err)
 	}
 
 	deploy, _ := c.fetch(t, 0)

@@ -149,8 +149,17 @@ func (e *Environment) startDetached(ctx context.Context, user string, env, args 
 }
 
 // whyStopped explains a job container that is no longer running, or
-// returns "".
+// returns "". It is called after a failed exec: a container that is dying
+// can fail the exec before the engine reports it stopped, so it first
+// gives the container a moment to leave the running state.
 func (e *Environment) whyStopped(ctx context.Context) string {
+	settle, cancel := context.WithTimeout(ctx, 3*time.Second)
+	waitC, errC := e.cli.ContainerWait(settle, e.jobID, container.WaitConditionNotRunning)
+	select {
+	case <-waitC:
+	case <-errC:
+	}
+	cancel()
 	info, err := e.cli.ContainerInspect(ctx, e.jobID)
 	if err != nil || info.State == nil || info.State.Running {
 		return ""

@@ -26,6 +26,8 @@ type daemonConfig struct {
 	Container containerConfig `yaml:"container"`
 	Host      hostConfig      `yaml:"host"`
 	Actions   actionsConfig   `yaml:"actions"`
+	Policy    policyConfig    `yaml:"policy"`
+	Audit     auditConfig     `yaml:"audit"`
 }
 
 type logConfig struct {
@@ -84,6 +86,7 @@ func defaultDaemonConfig() daemonConfig {
 		},
 		Container: containerConfig{ValidVolumes: []string{}},
 		Actions:   actionsConfig{LocalRepositories: []string{}},
+		Audit:     auditConfig{MaxSize: "100m"},
 	}
 }
 
@@ -156,6 +159,7 @@ func (c daemonConfig) check() error {
 		probs = append(probs, "runner.shutdown_timeout must not be negative")
 	}
 	probs = append(probs, c.Actions.check()...)
+	probs = append(probs, c.checkGovernance()...)
 	if c.Container.CPUs < 0 {
 		probs = append(probs, fmt.Sprintf("container.cpus is %g; it must be 0 (no limit) or more", c.Container.CPUs))
 	}
@@ -178,6 +182,8 @@ var known = map[string]any{
 		"valid_volumes": nil, "docker_host": nil, "force_pull": nil, "cpus": nil, "memory": nil},
 	"host":    map[string]any{"workdir_parent": nil},
 	"actions": map[string]any{"mirror": nil, "local_repositories": nil, "offline": nil, "cache_dir": nil},
+	"policy":  map[string]any{"file": nil},
+	"audit":   map[string]any{"file": nil, "max_size": nil, "syslog": nil},
 }
 
 // configNotes lists the keys of n (a mapping at prefix) that anvil does

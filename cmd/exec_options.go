@@ -29,6 +29,7 @@ type execOptions struct {
 	grace      time.Duration
 	docker     dockerFlags
 	actions    actionFlags
+	govern     governFlags
 }
 
 // bind registers the exec flags on fs, act-compatible where act has them.
@@ -52,6 +53,7 @@ func (o *execOptions) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&o.workDir, "workdir", "", "where job directories go (default: a temporary directory removed afterwards)")
 	fs.DurationVar(&o.grace, "grace", 10*time.Second, "how long cancelled processes get between interrupt and kill")
 	o.actions.bind(fs)
+	o.govern.bind(fs)
 }
 
 // runValues are the name/value maps the flags give the engine.

@@ -27,7 +27,7 @@ func TestKillHelper(t *testing.T) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(3)
 	}
-	big := strings.Repeat("x", 4<<20)
+	big := strings.Repeat("x", 2<<20)
 	for i := 0; ; i++ {
 		rec := sample(fmt.Sprintf("job-%d", i))
 		rec.Error = big
@@ -38,7 +38,7 @@ func TestKillHelper(t *testing.T) {
 	}
 }
 
-// TestSIGKILLMidWrite kills a process writing 4 MiB records with SIGKILL,
+// TestSIGKILLMidWrite kills a process writing 2 MiB records with SIGKILL,
 // several times, each at a moment the file is growing (a write of that
 // size is often cut short by the kill): every line but
 // perhaps the last is a whole record, Read skips a partial last line,
@@ -53,13 +53,14 @@ func TestSIGKILLMidWrite(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		// Kill once the file grows, at a moment that moves each round.
+		// Kill once a record more is in the file, at a moment that moves
+		// each round.
 		start := fileSize(path)
 		deadline := time.Now().Add(30 * time.Second)
-		for fileSize(path) == start && time.Now().Before(deadline) {
+		for fileSize(path) < start+2<<20+1024 && time.Now().Before(deadline) {
 			time.Sleep(100 * time.Microsecond)
 		}
-		time.Sleep(time.Duration(round*7) * time.Millisecond)
+		time.Sleep(time.Duration(round*3) * time.Millisecond)
 		if err := cmd.Process.Kill(); err != nil {
 			t.Fatal(err)
 		}

@@ -109,16 +109,21 @@ func (l *Log) append(line []byte) error {
 		return err
 	}
 	defer func() { unlock() }()
-	size, err := repairTail(l.f)
-	if err != nil {
-		return err
-	}
-	if l.cfg.MaxSize > 0 && size > 0 && size+int64(len(line)) > l.cfg.MaxSize {
+	for {
+		size, err := repairTail(l.f)
+		if err != nil {
+			return err
+		}
+		if l.cfg.MaxSize == 0 || size == 0 || size+int64(len(line)) <= l.cfg.MaxSize {
+			break
+		}
 		if err := l.rotate(); err != nil {
 			return err
 		}
+		// Another writer may fill the new file before it is locked here.
 		unlock()
 		if unlock, err = l.lockCurrent(); err != nil {
+			unlock = func() {}
 			return err
 		}
 	}

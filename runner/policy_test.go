@@ -1,6 +1,8 @@
 package runner
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -8,8 +10,10 @@ import (
 	"testing"
 
 	runnerv1 "code.gitea.io/actions-proto-go/runner/v1"
+	"github.com/sirupsen/logrus"
 
 	"codeberg.org/anvil-ci/anvil/audit"
+	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/forge/forgetest"
 	"codeberg.org/anvil-ci/anvil/pipeline/policy"
 )
@@ -110,5 +114,57 @@ func TestPolicyDeniesAndWarns(t *testing.T) {
 	}
 	if rb.Result != "success" || rb.Decisions[1].Outcome != policy.OutcomeWarn || rb.End.Before(rb.Start) {
 		t.Errorf("audit record of build: %+v", rb)
+	}
+}
+
+// fakeResolver resolves every reference to one commit and fetches nothing.
+type fakeResolver struct{ sha string }
+
+func (f fakeResolver) ResolveAction(context.Context, string) (string, error) {
+	return "", errors.New("fakeResolver fetches nothing")
+}
+
+func (f fakeResolver) ResolveWorkflow(context.Context, string) (string, error) {
+	return "", errors.New("fakeResolver fetches nothing")
+}
+
+func (f fakeResolver) Commit(context.Context, string) (string, error) { return f.sha, nil }
+
+// TestPolicySeesResolvedCommits checks that the task's resolver gives the
+// policy and the audit log the commit of an action's tag.
+func TestPolicySeesResolvedCommits(t *testing.T) {
+	t.Parallel()
+	const sha = "89abcdef0123456789abcdef0123456789abcdef"
+	pol, err := policy.Parse("p.yaml", []byte(`
+rules:
+  - name: commits
+    expression: "job.uses.map(u, u.uses + ' is ' + u.sha)"
+    message: every commit is reviewed first
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	auditPath := filepath.Join(t.TempDir(), "audit.log")
+	al, err := audit.Open(audit.Config{Path: auditPath})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer al.Close()
+	srv := forgetest.New(t)
+	id := srv.AddTask(forgetest.TaskSpec{WorkflowYAML: "on: push\njobs:\n  a:\n    runs-on: self-hosted\n    steps:\n      - uses: acme/tool@v1\n"})
+	tr := newTestRunner(t, srv, func(c *Config) {
+		c.Policy, c.Audit = pol, al
+		c.Actions = func(map[string]any, *logrus.Entry) (executor.ActionResolver, error) {
+			return fakeResolver{sha: sha}, nil
+		}
+	})
+	tr.start(t)
+	rec := waitLogClosed(t, srv, id)
+	if want := `(value: "acme/tool@v1 is ` + sha + `")`; rec.Status != forgetest.StatusFailure || !strings.Contains(rowsText(rec), want) {
+		t.Errorf("status %s, want failure with %q in the log:\n%s", rec.Status, want, rowsText(rec))
+	}
+	recs, _, err := audit.ReadFile(auditPath)
+	if err != nil || len(recs) != 1 || len(recs[0].Actions) != 1 || recs[0].Actions[0].SHA != sha {
+		t.Errorf("audit records %+v (%v), want the action with its commit", recs, err)
 	}
 }

@@ -24,7 +24,7 @@ test: setup ## Set up (see setup), then run every test with the race detector (w
 test-compile: ## Compile every package's tests without running them (TAGS=... for tagged files)
 	$(GO) test -count=1 -tags '$(TAGS)' -run XXX_NONE ./...
 
-bench: ## Run the benchmarks
+bench: ## Run the benchmarks (BenchmarkEvaluate in pipeline/policy prints the policy cost in µs/job)
 	$(GO) test -run '^$$' -bench . -skip '^BenchmarkHostJob' -benchmem ./...
 	$(GO) test -run '^$$' -bench '^BenchmarkHostJob' -benchmem -benchtime=20x ./executor/
 

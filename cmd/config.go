@@ -29,6 +29,8 @@ type daemonConfig struct {
 	Host      hostConfig      `yaml:"host"`
 	Actions   actionsConfig   `yaml:"actions"`
 	Cache     cache.Config    `yaml:"cache"`
+	Policy    policyConfig    `yaml:"policy"`
+	Audit     auditConfig     `yaml:"audit"`
 }
 
 type logConfig struct {
@@ -88,6 +90,7 @@ func defaultDaemonConfig() daemonConfig {
 		Container: containerConfig{ValidVolumes: []string{}},
 		Actions:   actionsConfig{LocalRepositories: []string{}},
 		Cache:     cache.Config{Enabled: new(true), MaxSize: cache.DefaultMaxSize, MaxAge: cache.DefaultMaxAge},
+		Audit:     auditConfig{MaxSize: "100m"},
 	}
 }
 
@@ -160,6 +163,7 @@ func (c daemonConfig) check() error {
 		probs = append(probs, "runner.shutdown_timeout must not be negative")
 	}
 	probs = append(probs, c.Actions.check()...)
+	probs = append(probs, c.checkGovernance()...)
 	if c.Container.CPUs < 0 {
 		probs = append(probs, fmt.Sprintf("container.cpus is %g; it must be 0 (no limit) or more", c.Container.CPUs))
 	}
@@ -187,6 +191,8 @@ var known = map[string]any{
 	"actions": map[string]any{"mirror": nil, "local_repositories": nil, "offline": nil, "cache_dir": nil},
 	"cache": map[string]any{"enabled": nil, "dir": nil, "host": nil, "port": nil, "external_server": nil,
 		"actions_cache_url_override": nil, "secret": nil, "secret_url": nil, "max_size": nil, "max_age": nil},
+	"policy": map[string]any{"file": nil},
+	"audit":  map[string]any{"file": nil, "max_size": nil, "syslog": nil},
 }
 
 // configNotes lists the keys of n (a mapping at prefix) that anvil does

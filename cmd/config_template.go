@@ -172,4 +172,27 @@ cache:
   max_size: 10GiB
   # Anvil's own: evict entries not used for this long.
   max_age: 168h
+
+# Anvil's own: policy as code, checked before every job (see
+# docs/policy.md). A job a deny rule breaks fails before its first step,
+# with the rule, its message and the value in its log; a warn rule writes
+# the same line and the job runs.
+policy:
+  # A policy file, or a directory whose .yaml files are all loaded, e.g.
+  # /etc/anvil/policies (start from the examples in policies/). Empty: no
+  # policy. A rule that does not compile stops the daemon at start.
+  file: ""
+
+# Anvil's own: the audit log, one JSON line per job (task, repository,
+# ref, actor, labels, images, action commits, policy decisions, result,
+# times), written with fsync, never with a secret.
+audit:
+  # The file records are appended to (mode 0600). Empty: no audit log.
+  file: ""
+  # Rotate the file at this size: it is renamed with a UTC timestamp and
+  # a new one begun; rotated files are never deleted. 0: never rotate.
+  max_size: 100m
+  # Also send every record to syslog: local, udp://host:514,
+  # tcp://host:514 or unix:///dev/log. Empty: the file only.
+  syslog: ""
 `

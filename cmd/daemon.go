@@ -103,6 +103,11 @@ func runDaemon(ctx context.Context, proc Process, o *daemonOptions) error {
 		return err
 	}
 	defer done()
+	closeAudit, err := governDaemon(cfg, &rc, log)
+	if err != nil {
+		return err
+	}
+	defer closeAudit()
 	if usesDocker(labels) {
 		cleanDocker(ctx, proc, cfg, log)
 	}

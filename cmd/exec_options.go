@@ -31,6 +31,7 @@ type execOptions struct {
 	actions    actionFlags
 	artifacts  artifactFlags
 	cache      cacheFlags
+	govern     governFlags
 }
 
 // bind registers the exec flags on fs, act-compatible where act has them.
@@ -56,6 +57,7 @@ func (o *execOptions) bind(fs *pflag.FlagSet) {
 	o.actions.bind(fs)
 	o.artifacts.bind(fs)
 	o.cache.bind(fs)
+	o.govern.bind(fs)
 }
 
 // runValues are the name/value maps the flags give the engine.

@@ -68,6 +68,11 @@ func runExec(ctx context.Context, proc Process, o *execOptions, eventName string
 	defer containers.close()
 	cfg.Backends = prep.platforms.backendFor(host.New(host.Config{Grace: o.grace}), containers.get)
 
+	closeAudit, err := o.govern.wire(proc, &cfg)
+	if err != nil {
+		return err
+	}
+	defer closeAudit()
 	engine := executor.New(cfg)
 	onKill(ctx, engine.Kill)
 	res, err := engine.Run(ctx, prep.plan)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -76,9 +77,10 @@ func (l *lockedBuffer) String() string {
 }
 
 // startRunner builds anvil, registers it with f as a user would
-// (anvil register --no-interactive), and starts anvil daemon; the daemon
-// is stopped when t ends, and its output logged if t failed.
-func startRunner(ctx context.Context, t *testing.T, f Forge) {
+// (anvil register --no-interactive), and starts anvil daemon with
+// runnerConfig and the extra config sections given; the daemon is stopped
+// when t ends, and its output logged if t failed.
+func startRunner(ctx context.Context, t *testing.T, f Forge, extraConfig ...string) {
 	t.Helper()
 	bin, err := buildBin()
 	if err != nil {
@@ -86,7 +88,7 @@ func startRunner(ctx context.Context, t *testing.T, f Forge) {
 	}
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(cfg, fmt.Appendf(nil, runnerConfig, dir), 0o600); err != nil {
+	if err := os.WriteFile(cfg, fmt.Appendf(nil, runnerConfig+strings.Join(extraConfig, ""), dir), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	tok, err := f.RegistrationToken(ctx)

@@ -85,6 +85,9 @@ type Config struct {
 	MaxParallelJobs int
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// Admit, when set, is asked before each job starts (see AdmitFunc):
+	// the hook of a policy.
+	Admit AdmitFunc
 }
 
 // ActionResolver fetches what uses: names outside the repository.

@@ -187,6 +187,9 @@ func (j *jobInstance) execute(ctx context.Context) (Result, string) {
 			return fail("%s: timeout-minutes: %v", posString(j.job.Pos), err)
 		}
 	}
+	if err := j.admit(ctx, runsOn, timeout, hints); err != nil {
+		return fail("%v", err)
+	}
 	if err := j.prepare(ctx, backend, hints); err != nil {
 		return fail("setting up the job: %v", err)
 	}

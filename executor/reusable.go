@@ -35,6 +35,9 @@ func (w *workflowRun) callWorkflow(ctx context.Context, jr *jobInstance) *JobRes
 func (w *workflowRun) runCalled(ctx context.Context, jr *jobInstance) (Result, map[string]string, error) {
 	e := w.engine
 	j := jr.job
+	if err := jr.admitCall(ctx); err != nil {
+		return "", nil, err
+	}
 	if w.depth+1 >= maxWorkflowDepth {
 		return "", nil, fmt.Errorf("reusable workflows are nested more than %d levels deep", maxWorkflowDepth)
 	}

@@ -90,6 +90,10 @@ func parseJob(p *problems, k, n *yaml.Node) *jobNode {
 			j.With = anyMap(textMap(v))
 		case "secrets":
 			parseJobSecrets(p, path, j, v)
+		case "permissions":
+			j.Permissions = permissions(v)
+		case "environment":
+			j.Environment = environment(v)
 		}
 	}
 	hasSteps, hasUses := !isNull(steps), !isNull(uses)

@@ -12,8 +12,9 @@ import (
 // Otherwise the workflow comes back with its jobs ordered so that each job
 // follows the jobs it needs, and the warnings in Workflow.Problems.
 //
-// Expressions stay as text, and keys that anvil does not use (permissions,
-// concurrency, environment, run-name) are checked but not kept.
+// Expressions stay as text, and keys that anvil does not use (concurrency,
+// run-name) are checked but not kept; permissions and environment are
+// kept for policies.
 func ParseWorkflow(file string, data []byte) (*Workflow, error) {
 	return parseWorkflow(&problems{file: file}, data)
 }
@@ -59,6 +60,8 @@ func parseWorkflow(p *problems, data []byte) (*Workflow, error) {
 		case "on":
 			onNode = k
 			parseOn(p, w, v)
+		case "permissions":
+			w.Permissions = permissions(v)
 		case "jobs":
 			jobsNode = k
 			w.Jobs = parseJobs(p, v)

@@ -32,6 +32,9 @@ type Workflow struct {
 	Outputs map[string]string `json:"outputs,omitempty"`
 	// Secrets declared under on.workflow_call.secrets.
 	Secrets map[string]SecretSpec `json:"secrets,omitempty"`
+	// Permissions is the workflow's permissions block (see
+	// Job.Permissions); nil when it has none.
+	Permissions map[string]string `json:"permissions,omitempty"`
 	// Notes are things the user should know that are not errors, such as
 	// "schedule triggers are ignored".
 	Notes []string `json:"notes,omitempty"`
@@ -103,7 +106,14 @@ type Job struct {
 	With           map[string]any    `json:"with,omitempty"`
 	Secrets        map[string]string `json:"secrets,omitempty"`
 	InheritSecrets bool              `json:"inherit-secrets,omitempty"`
-	Pos            Position          `json:"pos"`
+	// Permissions are the job's permissions by scope (contents: read);
+	// read-all and write-all are {"*": "read"} and {"*": "write"}. Nil
+	// when the job has none (the workflow's, or the forge's default,
+	// apply). Environment is the name of the job's deployment
+	// environment. Anvil enforces neither; policies read them.
+	Permissions map[string]string `json:"permissions,omitempty"`
+	Environment string            `json:"environment,omitempty"`
+	Pos         Position          `json:"pos"`
 }
 
 // Strategy is a job's strategy block. Matrix is kept as decoded data because

@@ -5,7 +5,9 @@ import (
 
 	"github.com/sirupsen/logrus"
 
+	"codeberg.org/anvil-ci/anvil/audit"
 	"codeberg.org/anvil-ci/anvil/executor"
+	"codeberg.org/anvil-ci/anvil/pipeline/policy"
 )
 
 // Config is what a Runner needs. Forge, Labels, StateDir and Host are
@@ -58,6 +60,11 @@ type Config struct {
 	// token. An error fails the task with its message. Nil gives jobs
 	// none.
 	Runtime func(github map[string]any) (executor.Runtime, error)
+	// Policy, when set, decides before each job whether it may run
+	// (policy.file); Audit, when set, gets one record per job
+	// (audit.file). See govern.
+	Policy *policy.Policy
+	Audit  *audit.Log
 	// Env is extra environment for every job (runner.envs, env_file);
 	// BaseEnv is what every job process starts from.
 	Env     map[string]string

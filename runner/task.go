@@ -147,6 +147,7 @@ func (r *Runner) execute(ctx context.Context, task *runnerv1.Task, github map[st
 		}
 		cfg.Actions = actions
 	}
+	r.govern(&cfg, task, wf.File, rep.masker, log)
 	runCtx, stop := context.WithTimeoutCause(ctx, r.cfg.Timeout, errTimeout)
 	defer stop()
 	engine := executor.New(cfg)

@@ -1,0 +1,164 @@
+package executor_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"codeberg.org/anvil-ci/anvil/executor"
+	"codeberg.org/anvil-ci/anvil/pipeline"
+)
+
+// TestAdmit runs jobs past an Admit hook: an error problem fails the job
+// before anything of it runs, with the message in its log (masked); a
+// warning is logged and the job runs; a job calling a reusable workflow
+// is asked before the workflow is read; the hook sees the job evaluated.
+func TestAdmit(t *testing.T) {
+	t.Parallel()
+	denied := "the policy denied this job (see above), so none of its steps ran"
+	marker := func(dir string) *pipeline.Step {
+		return &pipeline.Step{Run: "echo ran > " + filepath.Join(dir, "ran")}
+	}
+	tests := []struct {
+		name   string
+		jobs   func(dir string) []*pipeline.Job
+		decide func(job *pipeline.Job) []pipeline.Problem
+		want   []string
+		ran    bool
+		result executor.Result
+	}{
+		{
+			name: "deny fails each matrix job before its first step",
+			jobs: func(dir string) []*pipeline.Job {
+				return []*pipeline.Job{{ID: "build", RunsOn: []string{"x"}, Steps: []*pipeline.Step{marker(dir)},
+					Strategy: &pipeline.Strategy{Matrix: map[string]any{"os": []any{"a"}}}}}
+			},
+			decide: func(*pipeline.Job) []pipeline.Problem {
+				return []pipeline.Problem{
+					{Message: `policy rule "r" warns: w`, Severity: pipeline.SeverityWarning},
+					{Message: `policy rule "images" denies this job: no (value: "s3cret:latest")`, Severity: pipeline.SeverityError},
+				}
+			},
+			want: []string{
+				"workflow_start W",
+				"job_start build (a) (build (a))",
+				`log build (a) warning: policy rule "r" warns: w`,
+				`log build (a) error: policy rule "images" denies this job: no (value: "***:latest")`,
+				"log build (a) error: " + denied,
+				"job_end build (a) failure: " + denied,
+				"workflow_end failure",
+			},
+			result: executor.ResultFailure,
+		},
+		{
+			name: "warn lets the job run",
+			jobs: func(dir string) []*pipeline.Job {
+				return []*pipeline.Job{{ID: "build", RunsOn: []string{"x"}, Steps: []*pipeline.Step{marker(dir)}}}
+			},
+			decide: func(*pipeline.Job) []pipeline.Problem {
+				return []pipeline.Problem{{Message: `policy rule "r" warns: w`, Severity: pipeline.SeverityWarning}}
+			},
+			want: []string{
+				"workflow_start W",
+				"job_start build (build)",
+				`log build warning: policy rule "r" warns: w`,
+				"step_end build success",
+				"job_end build success",
+				"workflow_end success",
+			},
+			ran:    true,
+			result: executor.ResultSuccess,
+		},
+		{
+			name: "a denied call reads no workflow",
+			jobs: func(string) []*pipeline.Job {
+				return []*pipeline.Job{{ID: "call", Uses: "./.forgejo/workflows/missing.yml", Pos: pipeline.Position{File: "w.yml", Line: 3, Column: 3}}}
+			},
+			decide: func(j *pipeline.Job) []pipeline.Problem {
+				return []pipeline.Problem{{Message: "no calls to " + j.Uses, Severity: pipeline.SeverityError}}
+			},
+			want: []string{
+				"workflow_start W",
+				"job_start call (call)",
+				"log call error: no calls to ./.forgejo/workflows/missing.yml",
+				`log call error: w.yml:3:3: job "call": ` + denied,
+				`job_end call failure: w.yml:3:3: job "call": ` + denied,
+				"workflow_end failure",
+			},
+			result: executor.ResultFailure,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			rec := &recorder{}
+			admit := func(_ context.Context, wf *pipeline.Workflow, job *pipeline.Job, key string) []pipeline.Problem {
+				return tt.decide(job)
+			}
+			eng := executor.New(executor.Config{Backends: hostBackends, Sink: rec, WorkDir: t.TempDir(), SourceDir: dir,
+				Secrets: map[string]string{"PASSWORD": "s3cret"}, BaseEnv: executor.HostEnv(os.Environ()), Admit: admit})
+			wf := &pipeline.Workflow{File: "w.yml", Name: "W", Jobs: tt.jobs(dir)}
+			res, err := eng.Run(t.Context(), &pipeline.Plan{Event: "push", Workflows: []*pipeline.Workflow{wf}})
+			if err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+			if res.Result != tt.result {
+				t.Errorf("Run result = %s, want %s", res.Result, tt.result)
+			}
+			if diff := cmp.Diff(problemEvents(rec), tt.want); diff != "" {
+				t.Errorf("events (-got +want):\n%s", diff)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "ran")); (err == nil) != tt.ran {
+				t.Errorf("the step ran = %v, want %v", err == nil, tt.ran)
+			}
+		})
+	}
+}
+
+// TestAdmitSeesEvaluatedJob checks what the hook is given: the job's
+// name, runs-on, container, services and timeout evaluated with the
+// matrix, registry credentials reduced to their keys, and the job's key.
+func TestAdmitSeesEvaluatedJob(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var seen []*pipeline.Job
+	var keys []string
+	admit := func(_ context.Context, wf *pipeline.Workflow, job *pipeline.Job, key string) []pipeline.Problem {
+		mu.Lock()
+		defer mu.Unlock()
+		seen, keys = append(seen, job), append(keys, wf.File+" "+key)
+		return []pipeline.Problem{{Message: "stop", Severity: pipeline.SeverityError}}
+	}
+	job := &pipeline.Job{ID: "b", Name: "B ${{ matrix.v }}", RunsOn: []string{"${{ matrix.os }}"}, TimeoutMinutes: "${{ matrix.t }}",
+		Strategy:  &pipeline.Strategy{Matrix: map[string]any{"v": []any{"20"}, "os": []any{"linux"}, "t": []any{1.5}}},
+		Container: &pipeline.Container{Image: "node:${{ matrix.v }}", Options: "--cpus ${{ matrix.v }}", Credentials: map[string]string{"username": "u", "password": "${{ secrets.PASSWORD }}"}},
+		Services:  map[string]*pipeline.Container{"db": {Image: "pg:${{ matrix.v }}", Ports: []string{"${{ matrix.v }}:1"}}},
+		Steps:     []*pipeline.Step{{Run: "true"}}}
+	eng := executor.New(executor.Config{Backends: hostBackends, WorkDir: t.TempDir(), Admit: admit,
+		Secrets: map[string]string{"PASSWORD": "s3cret"}, BaseEnv: executor.HostEnv(os.Environ())})
+	wf := &pipeline.Workflow{File: "w.yml", Jobs: []*pipeline.Job{job}}
+	if _, err := eng.Run(t.Context(), &pipeline.Plan{Event: "push", Workflows: []*pipeline.Workflow{wf}}); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if len(seen) != 1 {
+		t.Fatalf("the hook was called %d times, want 1", len(seen))
+	}
+	got := seen[0]
+	want := &pipeline.Job{ID: "b", Name: "B 20", RunsOn: []string{"linux"}, TimeoutMinutes: "1.5", Strategy: job.Strategy, Steps: job.Steps,
+		Container: &pipeline.Container{Image: "node:20", Options: "--cpus 20", Env: map[string]string{}, Credentials: map[string]string{"username": "", "password": ""}},
+		Services:  map[string]*pipeline.Container{"db": {Image: "pg:20", Ports: []string{"20:1"}, Env: map[string]string{}}}}
+	if diff := cmp.Diff(got, want); diff != "" {
+		t.Errorf("the hook saw (-got +want):\n%s", diff)
+	}
+	if diff := cmp.Diff(keys, []string{"w.yml b (linux, 1.5, 20)"}); diff != "" {
+		t.Errorf("keys (-got +want):\n%s", diff)
+	}
+	if job.Name != "B ${{ matrix.v }}" || job.Container.Image != "node:${{ matrix.v }}" {
+		t.Errorf("the plan's job was changed: %+v", job)
+	}
+}

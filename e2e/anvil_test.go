@@ -77,8 +77,9 @@ func (l *lockedBuffer) String() string {
 
 // startRunner builds anvil, registers it with f as a user would
 // (anvil register --no-interactive), and starts anvil daemon; the daemon
-// is stopped when t ends, and its output logged if t failed.
-func startRunner(ctx context.Context, t *testing.T, f Forge) {
+// is stopped when t ends, and its output logged if t failed. It returns
+// the daemon's directory, under which the jobs' work directories are.
+func startRunner(ctx context.Context, t *testing.T, f Forge) string {
 	t.Helper()
 	bin, err := buildBin()
 	if err != nil {
@@ -127,4 +128,5 @@ func startRunner(ctx context.Context, t *testing.T, f Forge) {
 			t.Logf("anvil daemon output:\n%s", out.String())
 		}
 	})
+	return dir
 }

@@ -53,6 +53,7 @@ func (s *Server) NewRepo(fullName string, private bool) *Repo {
 	}
 	if s.gitRoot == "" {
 		s.gitRoot = s.tb.TempDir()
+		s.mux.HandleFunc("/", s.serveGit) // what no other route takes
 	}
 	root := s.gitRoot
 	s.mu.Unlock()
@@ -92,8 +93,8 @@ func (r *Repo) URL() string { return r.s.URL() + "/" + r.Name + ".git" }
 
 // Commit writes files (paths relative to the repository, with slashes, to
 // contents) on branch, commits them and updates the branch, as a user's
-// push does. A branch not committed to before starts at main (or is the
-// first branch). It returns the new commit and the branch's head before
+// push does. A new branch starts at main; the first commit of the
+// repository starts its first branch. It returns the new commit and the branch's head before
 // (zeros for a new branch). It does not trigger workflows: AddRun with the
 // commit's Workflows does.
 func (r *Repo) Commit(branch string, files map[string]string, message string) (sha, before string, err error) {
@@ -106,8 +107,10 @@ func (r *Repo) Commit(branch string, files map[string]string, message string) (s
 		checkout = []string{"checkout", "-q", "-B", branch, "refs/remotes/forge/" + branch}
 	case r.headLocked("main") != zeroSHA:
 		checkout = []string{"checkout", "-q", "-B", branch, "refs/remotes/forge/main"}
-	default:
+	case r.empty():
 		checkout = []string{"symbolic-ref", "HEAD", "refs/heads/" + branch}
+	default:
+		return "", "", fmt.Errorf("committing on the new branch %s of %s: a new branch starts at main, which does not exist", branch, r.Name)
 	}
 	if err := r.fetchLocked(); err != nil {
 		return "", "", err
@@ -152,6 +155,12 @@ func (r *Repo) Head(branch string) string {
 	return r.headLocked(branch)
 }
 
+// empty tells whether the repository has no branch.
+func (r *Repo) empty() bool {
+	out, err := r.git("-C", r.bare, "for-each-ref", "--count=1", "refs/heads/")
+	return err == nil && out == ""
+}
+
 func (r *Repo) headLocked(branch string) string {
 	sha, err := r.git("-C", r.bare, "rev-parse", "-q", "--verify", "refs/heads/"+branch+"^{commit}")
 	if err != nil || sha == "" {
@@ -172,6 +181,9 @@ func (r *Repo) SetRef(ref, sha string) error {
 // .github/workflows when there is no .gitea/workflows, by their path in
 // that directory (what RunSpec.Workflows takes).
 func (r *Repo) Workflows(sha string) (map[string]string, error) {
+	if _, err := r.git("-C", r.bare, "cat-file", "-e", sha+"^{commit}"); err != nil {
+		return nil, fmt.Errorf("reading the workflows of %s at %s: no such commit", r.Name, sha)
+	}
 	for _, dir := range []string{".gitea/workflows", ".github/workflows"} {
 		list, err := r.git("-C", r.bare, "ls-tree", "-r", "--name-only", sha+":"+dir)
 		if err != nil {

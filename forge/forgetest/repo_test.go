@@ -63,6 +63,16 @@ func TestRepoCommits(t *testing.T) {
 	if repo.Head("main") != second || repo.Head("nope") != zero {
 		t.Errorf("Head(main) = %s, Head(nope) = %s; want %s and zeros", repo.Head("main"), repo.Head("nope"), second)
 	}
+	if _, err := repo.Workflows(strings.Repeat("1", 40)); err == nil {
+		t.Errorf("Workflows(a commit the repository lacks) = nil error; want one")
+	}
+	other := srv.NewRepo("o/no-main", false)
+	if _, _, err := other.Commit("dev", map[string]string{"f": "x"}, "first"); err != nil {
+		t.Fatalf("Commit(the first branch, dev) = %v", err)
+	}
+	if _, _, err := other.Commit("topic", map[string]string{"f": "y"}, "second"); err == nil || !strings.Contains(err.Error(), "main") {
+		t.Errorf("Commit(a new branch without main) = %v; want an error naming main", err)
+	}
 	if err := repo.SetRef("refs/pull/1/head", feature); err != nil {
 		t.Fatal(err)
 	}

@@ -85,7 +85,6 @@ func New(tb testing.TB, opts ...Option) *Server {
 	s.mux.Handle(apiPrefix+path, http.StripPrefix(apiPrefix, h))
 	path, h = pingv1connect.NewPingServiceHandler(svc, compress)
 	s.mux.Handle(apiPrefix+path, http.StripPrefix(apiPrefix, h))
-	s.mux.HandleFunc("/", s.serveGit)
 	s.hs = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	go s.sweep()
 	tb.Cleanup(s.Close)

@@ -45,7 +45,7 @@ type Forge interface {
 	// job of it have ended, and returns it. The error says what the run and its jobs were
 	// doing when ctx ended.
 	WaitRun(ctx context.Context, workflow, event string) (Run, error)
-	// Jobs lists the jobs of run.
+	// Jobs lists the jobs of run, in the forge's order.
 	Jobs(ctx context.Context, run Run) ([]Job, error)
 	// Log returns the log of job as the forge stores it.
 	Log(ctx context.Context, job Job) (string, error)

@@ -104,8 +104,8 @@ func checkRun(ctx context.Context, t *testing.T, f Forge, sc scenario, vars *str
 		t.Error(err)
 		return observed{Run: run.Conclusion}
 	}
-	seen := observed{Run: run.Conclusion, Jobs: map[string]string{}, Logs: map[string][]string{}}
-	got, want := seen.Jobs, map[string]string{}
+	seen := observed{Run: run.Conclusion}
+	got, want := map[string]string{}, map[string]string{}
 	for _, j := range jobs {
 		got[j.Name] = j.Conclusion
 	}
@@ -120,7 +120,7 @@ func checkRun(ctx context.Context, t *testing.T, f Forge, sc scenario, vars *str
 	for _, j := range jobs {
 		w := wantOf(sc, j.Name)
 		log, err := f.Log(ctx, j)
-		seen.Logs[j.Name] = norm.lines(log, err)
+		seen.Jobs = append(seen.Jobs, jobSeen{Name: j.Name, Conclusion: j.Conclusion, Log: norm.lines(log, err)})
 		if err != nil {
 			// A job the forge skipped itself never had a runner, or a
 			// log; where it should not have been skipped, the

@@ -37,6 +37,11 @@ const (
 func newTestForge(t *testing.T) *testForge {
 	t.Helper()
 	srv := forgetest.New(t)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the test forge's runs:\n%s", describeRuns(srv.Runs()))
+		}
+	})
 	return &testForge{srv: srv, repo: srv.NewRepo(testRepo, privateRepo), secrets: map[string]string{}, vars: map[string]string{}}
 }
 
@@ -158,7 +163,17 @@ func describeRun(r forgetest.RunRecord) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "run %d is %s; jobs:", r.ID, r.Status)
 	for _, j := range r.Jobs {
-		fmt.Fprintf(&b, " %q %s (runner %q);", j.Name, j.Status, j.RunnerUUID)
+		fmt.Fprintf(&b, " %q task %d %s (runner %q, reported %s, %d updates, %d log rows, log closed %t);",
+			j.Name, j.ID, j.Status, j.RunnerUUID, j.ReportedResult, j.Updates, j.LogLength, j.LogClosed)
+	}
+	return b.String()
+}
+
+// describeRuns describes every run, one a line.
+func describeRuns(runs []forgetest.RunRecord) string {
+	var b strings.Builder
+	for _, r := range runs {
+		fmt.Fprintf(&b, "%s (%s): %s\n", r.Workflow, r.EventName, describeRun(r))
 	}
 	return b.String()
 }

@@ -26,32 +26,52 @@ type jobSeen struct {
 
 // The parts of a log that differ from forge to forge for the same run.
 var (
-	// A job's work directory is <runner's dir>/work/<task id>/...
-	taskDir = regexp.MustCompile(`<runner>/work/[0-9]+/`)
+	// A job's work directory is <the runner's directory>/work/<task id>/...
+	taskDir = regexp.MustCompile(`(/[^\s/]+)+/work/[0-9]+/`)
 	// Commit ids other than main's (a pull request's head, say).
 	commitID = regexp.MustCompile(`\b[0-9a-f]{40}\b`)
 )
 
 // normaliser rewrites a forge's logs for comparison with another's: its
-// URL, the runner's directory, task ids and commit ids become
-// placeholders.
+// URL, the runner's directory and task ids in work directories, and commit
+// ids become placeholders.
 type normaliser struct {
 	r *strings.Replacer
 }
 
-func newNormaliser(forgeURL, runnerDir, mainSHA string) *normaliser {
-	return &normaliser{r: strings.NewReplacer(
-		strings.TrimSuffix(forgeURL, "/"), "<forge>", runnerDir, "<runner>", mainSHA, "<main>")}
+func newNormaliser(forgeURL, mainSHA string) *normaliser {
+	return &normaliser{r: strings.NewReplacer(strings.TrimSuffix(forgeURL, "/"), "<forge>", mainSHA, "<main>")}
 }
 
-// lines is the normalised log, line by line; nil when there is none (err).
-func (n *normaliser) lines(log string, err error) []string {
+// observed is o with every job's log normalised.
+func (n *normaliser) observed(o observed) observed {
+	jobs := make([]jobSeen, len(o.Jobs))
+	for i, j := range o.Jobs {
+		if j.Log != nil {
+			log := make([]string, len(j.Log))
+			for k, l := range j.Log {
+				log[k] = n.line(l)
+			}
+			j.Log = log
+		}
+		jobs[i] = j
+	}
+	o.Jobs = jobs
+	return o
+}
+
+func (n *normaliser) line(l string) string {
+	l = n.r.Replace(l)
+	l = taskDir.ReplaceAllString(l, "<runner>/work/<task>/")
+	return commitID.ReplaceAllString(l, "<sha>")
+}
+
+// logLines is a job's log line by line: nil when the forge has none
+// (err), empty when it is empty.
+func logLines(log string, err error) []string {
 	if err != nil {
 		return nil
 	}
-	log = n.r.Replace(log)
-	log = taskDir.ReplaceAllString(log, "<runner>/work/<task>/")
-	log = commitID.ReplaceAllString(log, "<sha>")
 	if log = strings.TrimSuffix(log, "\n"); log == "" {
 		return []string{}
 	}
@@ -122,7 +142,7 @@ func TestNormaliser(t *testing.T) {
 	t.Parallel()
 	mainSHA := strings.Repeat("a1", 20)
 	other := strings.Repeat("b2", 20)
-	n := newNormaliser("http://127.0.0.1:3000/", "/tmp/TestX/002", mainSHA)
+	n := newNormaliser("http://127.0.0.1:3000/", mainSHA)
 	for _, tc := range []struct {
 		name string
 		log  string
@@ -139,8 +159,10 @@ func TestNormaliser(t *testing.T) {
 			nil, []string{"hello-42 at 7 on refs/heads/main", "work/17 is not a task directory"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if diff := cmp.Diff(n.lines(tc.log, tc.err), tc.want); diff != "" {
-				t.Errorf("lines(%q) (-got +want):\n%s", tc.log, diff)
+			got := n.observed(observed{Run: "success", Jobs: []jobSeen{{Name: "j", Log: logLines(tc.log, tc.err)}}})
+			want := observed{Run: "success", Jobs: []jobSeen{{Name: "j", Log: tc.want}}}
+			if diff := cmp.Diff(got, want); diff != "" {
+				t.Errorf("a job's log %q, normalised (-got +want):\n%s", tc.log, diff)
 			}
 		})
 	}

@@ -77,9 +77,8 @@ func (l *lockedBuffer) String() string {
 
 // startRunner builds anvil, registers it with f as a user would
 // (anvil register --no-interactive), and starts anvil daemon; the daemon
-// is stopped when t ends, and its output logged if t failed. It returns
-// the daemon's directory, under which the jobs' work directories are.
-func startRunner(ctx context.Context, t *testing.T, f Forge) string {
+// is stopped when t ends, and its output logged if t failed.
+func startRunner(ctx context.Context, t *testing.T, f Forge) {
 	t.Helper()
 	bin, err := buildBin()
 	if err != nil {
@@ -128,5 +127,4 @@ func startRunner(ctx context.Context, t *testing.T, f Forge) string {
 			t.Logf("anvil daemon output:\n%s", out.String())
 		}
 	})
-	return dir
 }

@@ -33,7 +33,7 @@ func runSuite(t *testing.T, f Forge, scenarios []scenario) map[string]observed {
 	if err := f.SetVariable(ctx, "DEPLOY_ENV", deployEnv); err != nil {
 		t.Fatal(err)
 	}
-	runnerDir := startRunner(ctx, t, f)
+	startRunner(ctx, t, f)
 
 	files, err := workflowFiles()
 	if err != nil {
@@ -62,13 +62,13 @@ func runSuite(t *testing.T, f Forge, scenarios []scenario) map[string]observed {
 	}
 
 	vars := strings.NewReplacer("$SHA", sha, "$PR", strconv.FormatInt(pr, 10))
-	norm := newNormaliser(f.URL(), runnerDir, sha)
+	norm := newNormaliser(f.URL(), sha)
 	seen := map[string]observed{}
 	// The runs go on at the same time on the forge; the subtests wait for
 	// them one after the other, so that they are done when this returns.
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
-			seen[sc.name] = checkRun(ctx, t, f, sc, vars, norm)
+			seen[sc.name] = norm.observed(checkRun(ctx, t, f, sc, vars))
 		})
 	}
 	return seen
@@ -92,8 +92,8 @@ func workflowFiles() (map[string]string, error) {
 }
 
 // checkRun waits for sc's run, compares its jobs and their logs with
-// sc's, and returns what it saw, normalised by norm.
-func checkRun(ctx context.Context, t *testing.T, f Forge, sc scenario, vars *strings.Replacer, norm *normaliser) observed {
+// sc's, and returns what it saw.
+func checkRun(ctx context.Context, t *testing.T, f Forge, sc scenario, vars *strings.Replacer) observed {
 	run, err := f.WaitRun(ctx, sc.workflow, sc.event)
 	if err != nil {
 		t.Error(err)
@@ -120,7 +120,7 @@ func checkRun(ctx context.Context, t *testing.T, f Forge, sc scenario, vars *str
 	for _, j := range jobs {
 		w := wantOf(sc, j.Name)
 		log, err := f.Log(ctx, j)
-		seen.Jobs = append(seen.Jobs, jobSeen{Name: j.Name, Conclusion: j.Conclusion, Log: norm.lines(log, err)})
+		seen.Jobs = append(seen.Jobs, jobSeen{Name: j.Name, Conclusion: j.Conclusion, Log: logLines(log, err)})
 		if err != nil {
 			// A job the forge skipped itself never had a runner, or a
 			// log; where it should not have been skipped, the

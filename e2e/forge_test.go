@@ -4,13 +4,19 @@
 // conclusion and log through the forge's own API.
 //
 // The scenarios (scenarios_test.go) name no forge: they run against any
-// Forge. TestGitea runs them against a real Gitea 1.25.4
-// (forge/giteatest), which .ci/setup.d/40-gitea.sh builds; without it the
-// test skips, unless ANVIL_REQUIRE_GITEA=1 (or ANVIL_REQUIRE_DOCKER=1, or
-// CI=true) makes that a failure.
+// Forge. TestForges runs them, at the same time, against forge/forgetest
+// (always: it needs only git) and a real Gitea 1.25.4 (forge/giteatest),
+// which .ci/setup.d/40-gitea.sh builds; without that build the Gitea part
+// skips, unless ANVIL_REQUIRE_GITEA=1 (or ANVIL_REQUIRE_DOCKER=1, or
+// CI=true) makes it a failure. Then it checks that the two forges agree
+// on every scenario: the same jobs, conclusions and logs (agree_test.go).
 package e2e
 
 import "context"
+
+// privateRepo makes every forge's repository private: the runner must
+// fetch a local reusable workflow with the job token.
+const privateRepo = true
 
 // Forge is a forge with one repository, seen as a user and a runner
 // administrator see it. Each scenario's run is identified by its workflow
@@ -39,7 +45,7 @@ type Forge interface {
 	// job of it have ended, and returns it. The error says what the run and its jobs were
 	// doing when ctx ended.
 	WaitRun(ctx context.Context, workflow, event string) (Run, error)
-	// Jobs lists the jobs of run.
+	// Jobs lists the jobs of run, in the forge's order.
 	Jobs(ctx context.Context, run Run) ([]Job, error)
 	// Log returns the log of job as the forge stores it.
 	Log(ctx context.Context, job Job) (string, error)

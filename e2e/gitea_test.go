@@ -16,11 +16,12 @@ type giteaForge struct {
 	repo *giteatest.Repo
 }
 
-// newGitea starts a Gitea of the test's own with a repository e2e.
+// newGitea starts a Gitea of the test's own with a private repository
+// e2e.
 func newGitea(t *testing.T) *giteaForge {
 	t.Helper()
 	srv := giteatest.Start(t)
-	repo, err := srv.CreateRepo(t.Context(), "e2e")
+	repo, err := srv.CreateRepo(t.Context(), "e2e", privateRepo)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,11 +131,4 @@ func (g *giteaForge) Jobs(ctx context.Context, run Run) ([]Job, error) {
 
 func (g *giteaForge) Log(ctx context.Context, job Job) (string, error) {
 	return g.repo.JobLog(ctx, job.ID)
-}
-
-// TestGitea runs the scenarios against a real Gitea 1.25.4 with anvil
-// registered as a repository runner.
-func TestGitea(t *testing.T) {
-	t.Parallel()
-	runSuite(t, newGitea(t), scenarios)
 }

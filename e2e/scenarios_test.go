@@ -70,6 +70,16 @@ var scenarios = []scenario{
 		},
 	},
 	{
+		name: "outputs and results of a matrix, merged by the forge", workflow: "fan.yml", event: onPush,
+		jobs: []wantJob{
+			{name: "leg a", conclusion: "failure"},
+			{name: "leg b", conclusion: "success"},
+			{name: "leg c", conclusion: "success"},
+			{name: "summary", conclusion: "success", log: []string{"fan-2 result=failure b=from-b c=from-c"}},
+			{name: "after", conclusion: "skipped"},
+		},
+	},
+	{
 		name: "local reusable workflow with secrets: inherit", workflow: "reusable.yml", event: onPush,
 		jobs: []wantJob{
 			{name: "call", conclusion: "success", log: []string{"inner-2 sees ***"}},

@@ -19,8 +19,10 @@ const suiteTimeout = 4 * time.Minute
 const workflowDir = ".gitea/workflows/"
 
 // runSuite sets the secret and variable, registers and starts anvil,
-// triggers every scenario's run, and checks each run in a subtest.
-func runSuite(t *testing.T, f Forge, scenarios []scenario) {
+// triggers every scenario's run, and checks each run in a subtest. It
+// returns what the forge showed of each scenario's run, by scenario name,
+// for comparison with another forge: nil when it could not start the runs.
+func runSuite(t *testing.T, f Forge, scenarios []scenario) map[string]observed {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), suiteTimeout)
 	t.Cleanup(cancel)
@@ -60,12 +62,16 @@ func runSuite(t *testing.T, f Forge, scenarios []scenario) {
 	}
 
 	vars := strings.NewReplacer("$SHA", sha, "$PR", strconv.FormatInt(pr, 10))
+	norm := newNormaliser(f.URL(), sha)
+	seen := map[string]observed{}
+	// The runs go on at the same time on the forge; the subtests wait for
+	// them one after the other, so that they are done when this returns.
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
-			t.Parallel()
-			checkRun(ctx, t, f, sc, vars)
+			seen[sc.name] = norm.observed(checkRun(ctx, t, f, sc, vars))
 		})
 	}
+	return seen
 }
 
 // workflowFiles returns testdata/workflows as repository files.
@@ -85,17 +91,20 @@ func workflowFiles() (map[string]string, error) {
 	return files, nil
 }
 
-// checkRun waits for sc's run and compares its jobs and their logs with
-// sc's.
-func checkRun(ctx context.Context, t *testing.T, f Forge, sc scenario, vars *strings.Replacer) {
+// checkRun waits for sc's run, compares its jobs and their logs with
+// sc's, and returns what it saw.
+func checkRun(ctx context.Context, t *testing.T, f Forge, sc scenario, vars *strings.Replacer) observed {
 	run, err := f.WaitRun(ctx, sc.workflow, sc.event)
 	if err != nil {
-		t.Fatal(err)
+		t.Error(err)
+		return observed{Run: "not ended"}
 	}
 	jobs, err := f.Jobs(ctx, run)
 	if err != nil {
-		t.Fatal(err)
+		t.Error(err)
+		return observed{Run: run.Conclusion}
 	}
+	seen := observed{Run: run.Conclusion}
 	got, want := map[string]string{}, map[string]string{}
 	for _, j := range jobs {
 		got[j.Name] = j.Conclusion
@@ -111,6 +120,7 @@ func checkRun(ctx context.Context, t *testing.T, f Forge, sc scenario, vars *str
 	for _, j := range jobs {
 		w := wantOf(sc, j.Name)
 		log, err := f.Log(ctx, j)
+		seen.Jobs = append(seen.Jobs, jobSeen{Name: j.Name, Conclusion: j.Conclusion, Log: logLines(log, err)})
 		if err != nil {
 			// A job the forge skipped itself never had a runner, or a
 			// log; where it should not have been skipped, the
@@ -141,6 +151,7 @@ func checkRun(ctx context.Context, t *testing.T, f Forge, sc scenario, vars *str
 			t.Logf("job %q (%s) log:\n%s", j.Name, j.Conclusion, strings.ReplaceAll(log, deployKey, "<DEPLOY_KEY>"))
 		}
 	}
+	return seen
 }
 
 // wantOf is the scenario's job called name, or a zero wantJob.

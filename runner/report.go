@@ -40,6 +40,9 @@ type reporter struct {
 	// backlog of a full batch wakes the sender early.
 	unsentBytes int
 	closing     bool
+	// ended: the result is set, and the sender may finish the report
+	// (closing alone comes a moment earlier, before the last row).
+	ended bool
 	// closeAt is the number of rows before the closing row: requests other
 	// than the closing one send no row from there on.
 	closeAt int64

@@ -48,7 +48,7 @@ func (r *reporter) run(ctx context.Context) {
 			continue
 		}
 		r.mu.Lock()
-		closing := r.closing
+		closing := r.ended // not closing: the result may not be set yet
 		r.mu.Unlock()
 		var err error
 		if closing {

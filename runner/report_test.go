@@ -220,6 +220,9 @@ func TestReporterCancelAndOutputs(t *testing.T) {
 
 // The closing row goes only with no_more, however the sender's rounds
 // interleave with the end of the job.
+// TestReporterClosingRowOnlyWithNoMore closes reporters whose sender runs
+// all the time: the row that closes the log goes with no_more, and the
+// last state carries the result.
 func TestReporterClosingRowOnlyWithNoMore(t *testing.T) {
 	t.Parallel()
 	for i := range 300 {
@@ -246,6 +249,14 @@ func TestReporterClosingRowOnlyWithNoMore(t *testing.T) {
 		cancel()
 		if _, closed := f.storedRows(int64(i)); !closed {
 			t.Fatalf("iteration %d: log not closed; requests %v", i, f.log())
+		}
+		// The sender must not finish before the result is set: a final
+		// state without it leaves the task running on the forge.
+		f.mu.Lock()
+		states := f.states[int64(i)]
+		f.mu.Unlock()
+		if len(states) == 0 || states[len(states)-1].GetResult() != runnerv1.Result_RESULT_SUCCESS {
+			t.Fatalf("iteration %d: the last state sent = %v; want result SUCCESS; requests %v", i, states, f.log())
 		}
 	}
 }

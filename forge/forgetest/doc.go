@@ -69,7 +69,19 @@
 // with Refuse, Delay, DropReply and Unavailable. Where the real forge
 // silently ignores or rejects something a runner should not do, the
 // task's Notes say so, so tests can assert there are none. It is not a
-// forge: no git repositories, web UI or REST API.
+// forge: no web UI or REST API.
+//
+// # Repositories
+//
+// NewRepo creates a git repository that the forge serves over git smart
+// HTTP (the real git http-backend) at URL/owner/name.git, as Gitea does,
+// so that a runner can fetch what a task names, such as a local reusable
+// workflow at the task's sha. Public repositories are read by anyone,
+// private ones with the token of a running task of the repository;
+// credentials that are no running task's token are refused. Tests commit
+// with Repo.Commit and create the runs of a push from what they
+// committed: RunSpec.Workflows from Repo.Workflows (what Gitea reads at
+// a commit), ChangedFiles from Repo.Changed, Before from Commit.
 //
 // It does not import package forge: it implements the wire protocol, not
 // the client interface. It uses act's expression evaluator, as Gitea

@@ -59,6 +59,8 @@ type Server struct {
 	tasksVersion int64
 	calls        map[string][]time.Time
 	faults       faults
+	repos        map[string]*Repo // by owner/name
+	gitRoot      string           // where repositories live, made by the first NewRepo
 }
 
 // New starts a test forge on 127.0.0.1 and stops it when the test ends.
@@ -74,7 +76,7 @@ func New(tb testing.TB, opts ...Option) *Server {
 		changed:   make(chan struct{}),
 		regTokens: map[string]bool{}, runners: map[string]*RunnerRecord{},
 		tasks: map[int64]*taskState{}, runs: map[int64]*runState{}, calls: map[string][]time.Time{},
-		faults: newFaults(),
+		faults: newFaults(), repos: map[string]*Repo{},
 	}
 	svc := &service{s: s}
 	s.mux = http.NewServeMux()

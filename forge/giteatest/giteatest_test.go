@@ -38,7 +38,7 @@ func TestServer(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 
-	repo, err := s.CreateRepo(ctx, "harness")
+	repo, err := s.CreateRepo(ctx, "harness", false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,14 +21,16 @@ type Repo struct {
 	work string
 }
 
-// CreateRepo creates an empty repository of the admin user; its first
-// Commit pushes its default branch, main.
-func (s *Server) CreateRepo(ctx context.Context, name string) (*Repo, error) {
+// CreateRepo creates an empty repository of the admin user, private or
+// public; its first Commit pushes its default branch, main. Reading a
+// private repository over git HTTP needs credentials, such as a running
+// task's token.
+func (s *Server) CreateRepo(ctx context.Context, name string, private bool) (*Repo, error) {
 	c, err := s.client(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if _, _, err := c.CreateRepo(gitea.CreateRepoOption{Name: name, DefaultBranch: "main"}); err != nil {
+	if _, _, err := c.CreateRepo(gitea.CreateRepoOption{Name: name, DefaultBranch: "main", Private: private}); err != nil {
 		return nil, fmt.Errorf("creating the repository %s/%s: %w", s.Admin, name, err)
 	}
 	work := filepath.Join(s.dir, "work", name)

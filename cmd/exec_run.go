@@ -10,6 +10,7 @@ import (
 
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/executor/host"
+	"codeberg.org/anvil-ci/anvil/gitctx"
 	"codeberg.org/anvil-ci/anvil/pipeline"
 )
 
@@ -118,18 +119,18 @@ func prepareExec(ctx context.Context, proc Process, o *execOptions, eventName st
 	if err != nil {
 		return nil, err
 	}
-	info, err := readRepo(ctx, dir)
+	info, err := gitctx.Read(ctx, dir, proc.getenv)
 	if err != nil {
 		return nil, err
 	}
-	actions, err := o.actions.resolver(proc, parseRemote(info.RemoteURL).ServerURL)
+	actions, err := o.actions.resolver(proc, gitctx.ParseRemote(info.RemoteURL).ServerURL)
 	if err != nil {
 		return nil, err
 	}
 	if !info.IsRepo {
 		fmt.Fprintf(proc.Stderr, "note: %s is not a git repository: github.sha is empty and ref is refs/heads/main\n", dir)
 	}
-	gh := buildGithub(info, githubInput{
+	gh := gitctx.Build(info, gitctx.Input{
 		EventName: eventName,
 		Payload:   payload,
 		Inputs:    vals.Inputs,

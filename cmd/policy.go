@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"codeberg.org/anvil-ci/anvil/gitctx"
 	"codeberg.org/anvil-ci/anvil/pipeline"
 	"codeberg.org/anvil-ci/anvil/pipeline/policy"
 )
@@ -170,11 +171,11 @@ func policyJobs(ctx context.Context, proc Process, o *policyTestOptions, event s
 	if err != nil {
 		return nil, err
 	}
-	info, err := readRepo(ctx, dir)
+	info, err := gitctx.Read(ctx, dir, proc.getenv)
 	if err != nil {
 		return nil, err
 	}
-	gh := buildGithub(info, githubInput{EventName: event, Payload: payload, Dir: dir, Actor: o.actor,
+	gh := gitctx.Build(info, gitctx.Input{EventName: event, Payload: payload, Dir: dir, Actor: o.actor,
 		User: proc.getenv("USER"), RunID: strconv.FormatInt(proc.now().Unix(), 10)})
 	gh.Context["ref_protected"] = o.refProtected
 	plan, err := planChecked(checked, gh.Event, "", proc.Stderr)

@@ -1,4 +1,4 @@
-package cmd
+package gitctx
 
 import (
 	"strings"
@@ -8,7 +8,7 @@ import (
 // simulates without -e: push, pull_request and workflow_dispatch get the
 // fields workflows commonly read; other events get the repository and
 // sender.
-func synthesizePayload(info repoInfo, event, ref string, repository map[string]any, actor string) map[string]any {
+func synthesizePayload(info Repo, event, ref string, repository map[string]any, actor string) map[string]any {
 	sender := map[string]any{"login": actor, "username": actor}
 	p := map[string]any{"repository": repository, "sender": sender}
 	switch event {
@@ -45,7 +45,7 @@ func synthesizePayload(info repoInfo, event, ref string, repository map[string]a
 }
 
 // repoObject is the repository object of event payloads.
-func repoObject(info repoInfo, repo, server string) map[string]any {
+func repoObject(info Repo, repo, server string) map[string]any {
 	owner, name, _ := strings.Cut(repo, "/")
 	return map[string]any{
 		"full_name":      repo,
@@ -59,7 +59,7 @@ func repoObject(info repoInfo, repo, server string) map[string]any {
 }
 
 // headCommit is the head_commit object of a push payload.
-func headCommit(info repoInfo, repository map[string]any) map[string]any {
+func headCommit(info Repo, repository map[string]any) map[string]any {
 	author := map[string]any{"name": info.Author, "email": info.AuthorMail, "username": info.Author}
 	return map[string]any{
 		"id":        info.SHA,

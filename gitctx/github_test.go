@@ -1,4 +1,4 @@
-package cmd
+package gitctx
 
 import (
 	"testing"
@@ -8,7 +8,7 @@ import (
 )
 
 // featureRepo is what readRepo says about a branch with two commits.
-var featureRepo = repoInfo{
+var featureRepo = Repo{
 	IsRepo: true, Branch: "feature", SHA: "bbbb", Before: "aaaa", DefaultBranch: "main",
 	RemoteURL: "git@codeberg.org:acme/rocket.git", UserName: "Grace", UserEmail: "grace@example.com",
 	Message: "second\n\nbody", Timestamp: "2025-01-02T03:04:05+00:00", Author: "Ada", AuthorMail: "ada@example.com",
@@ -19,8 +19,8 @@ func TestBuildGithub(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
-		info repoInfo
-		in   githubInput
+		info Repo
+		in   Input
 		// want lists context entries to check; event entries are checked
 		// through wantEvent.
 		want      map[string]any
@@ -31,7 +31,7 @@ func TestBuildGithub(t *testing.T) {
 		{
 			name: "push from a branch with an ssh remote",
 			info: featureRepo,
-			in:   githubInput{EventName: "push", Dir: "/src/rocket", User: "fallback", RunID: "42"},
+			in:   Input{EventName: "push", Dir: "/src/rocket", User: "fallback", RunID: "42"},
 			want: map[string]any{
 				"event_name": "push", "ref": "refs/heads/feature", "ref_name": "feature", "ref_type": "branch",
 				"sha": "bbbb", "repository": "acme/rocket", "repository_owner": "acme", "actor": "Grace", "triggering_actor": "Grace",
@@ -45,7 +45,7 @@ func TestBuildGithub(t *testing.T) {
 		{
 			name:      "-a sets the actor over git's user.name, as in act",
 			info:      featureRepo,
-			in:        githubInput{EventName: "workflow_dispatch", Dir: "/src/rocket", Actor: "octocat", User: "fallback"},
+			in:        Input{EventName: "workflow_dispatch", Dir: "/src/rocket", Actor: "octocat", User: "fallback"},
 			want:      map[string]any{"actor": "octocat", "triggering_actor": "octocat"},
 			wantPlan:  pipeline.Event{Name: "workflow_dispatch", Ref: "refs/heads/feature"},
 			wantEvent: map[string]any{"sender": map[string]any{"login": "octocat", "username": "octocat"}},
@@ -53,8 +53,8 @@ func TestBuildGithub(t *testing.T) {
 		},
 		{
 			name: "no remote, no user name, first commit",
-			info: repoInfo{IsRepo: true, Branch: "main", SHA: "cccc", DefaultBranch: "main", ChangedKnown: false},
-			in:   githubInput{EventName: "push", Dir: "/work/thing", User: "ci-user", RunID: "1"},
+			info: Repo{IsRepo: true, Branch: "main", SHA: "cccc", DefaultBranch: "main", ChangedKnown: false},
+			in:   Input{EventName: "push", Dir: "/work/thing", User: "ci-user", RunID: "1"},
 			want: map[string]any{
 				"repository": "local/thing", "repository_owner": "local", "actor": "ci-user",
 				"server_url": "http://localhost:3000",
@@ -65,8 +65,8 @@ func TestBuildGithub(t *testing.T) {
 		},
 		{
 			name: "https remote gives the server url",
-			info: repoInfo{IsRepo: true, Tag: "v2", SHA: "dddd", DefaultBranch: "main", RemoteURL: "https://tok@forge.example.com:8443/org/app.git"},
-			in:   githubInput{EventName: "push", Dir: "/x"},
+			info: Repo{IsRepo: true, Tag: "v2", SHA: "dddd", DefaultBranch: "main", RemoteURL: "https://tok@forge.example.com:8443/org/app.git"},
+			in:   Input{EventName: "push", Dir: "/x"},
 			want: map[string]any{
 				"ref": "refs/tags/v2", "ref_name": "v2", "ref_type": "tag", "repository": "org/app",
 				"server_url": "https://forge.example.com:8443", "api_url": "https://forge.example.com:8443/api/v1", "actor": "anvil",
@@ -78,7 +78,7 @@ func TestBuildGithub(t *testing.T) {
 		{
 			name: "synthesized pull_request",
 			info: featureRepo,
-			in:   githubInput{EventName: "pull_request", Dir: "/src/rocket"},
+			in:   Input{EventName: "pull_request", Dir: "/src/rocket"},
 			want: map[string]any{
 				"ref": "refs/pull/1/merge", "ref_name": "1/merge", "ref_type": "", "base_ref": "main", "head_ref": "feature",
 			},
@@ -89,7 +89,7 @@ func TestBuildGithub(t *testing.T) {
 		{
 			name: "pull_request payload from -e",
 			info: featureRepo,
-			in: githubInput{EventName: "pull_request", Dir: "/src/rocket", Payload: map[string]any{
+			in: Input{EventName: "pull_request", Dir: "/src/rocket", Payload: map[string]any{
 				"number":       float64(7),
 				"pull_request": map[string]any{"base": map[string]any{"ref": "release"}, "head": map[string]any{"ref": "fix"}},
 			}},
@@ -101,7 +101,7 @@ func TestBuildGithub(t *testing.T) {
 		{
 			name: "push payload ref wins and changed files stay unknown",
 			info: featureRepo,
-			in:   githubInput{EventName: "push", Dir: "/src/rocket", Payload: map[string]any{"ref": "refs/heads/other"}},
+			in:   Input{EventName: "push", Dir: "/src/rocket", Payload: map[string]any{"ref": "refs/heads/other"}},
 			want: map[string]any{"ref": "refs/heads/other", "ref_name": "other"},
 			// A payload may be about another commit: no git diff.
 			wantPlan:  pipeline.Event{Name: "push", Ref: "refs/heads/other"},
@@ -111,7 +111,7 @@ func TestBuildGithub(t *testing.T) {
 		{
 			name: "workflow_dispatch inputs: flags over payload",
 			info: featureRepo,
-			in: githubInput{EventName: "workflow_dispatch", Dir: "/src/rocket",
+			in: Input{EventName: "workflow_dispatch", Dir: "/src/rocket",
 				Payload: map[string]any{"inputs": map[string]any{"level": "info", "dry": true}},
 				Inputs:  map[string]any{"level": "debug"}},
 			want:      map[string]any{"ref": "refs/heads/feature"},
@@ -122,7 +122,7 @@ func TestBuildGithub(t *testing.T) {
 		{
 			name:      "release payload gives a tag ref",
 			info:      featureRepo,
-			in:        githubInput{EventName: "release", Dir: "/r", Payload: map[string]any{"release": map[string]any{"tag_name": "v3"}}},
+			in:        Input{EventName: "release", Dir: "/r", Payload: map[string]any{"release": map[string]any{"tag_name": "v3"}}},
 			want:      map[string]any{"ref": "refs/tags/v3", "ref_type": "tag"},
 			wantPlan:  pipeline.Event{Name: "release", Ref: "refs/tags/v3"},
 			wantEvent: map[string]any{},
@@ -132,16 +132,16 @@ func TestBuildGithub(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := buildGithub(tt.info, tt.in)
+			got := Build(tt.info, tt.in)
 			picked := map[string]any{}
 			for k := range tt.want {
 				picked[k] = got.Context[k]
 			}
 			if diff := cmp.Diff(picked, tt.want); diff != "" {
-				t.Errorf("buildGithub() context (-got +want):\n%s", diff)
+				t.Errorf("Build() context (-got +want):\n%s", diff)
 			}
 			if diff := cmp.Diff(got.Event, tt.wantPlan); diff != "" {
-				t.Errorf("buildGithub() planning event (-got +want):\n%s", diff)
+				t.Errorf("Build() planning event (-got +want):\n%s", diff)
 			}
 			event, _ := got.Context["event"].(map[string]any)
 			pickedEvent := map[string]any{}
@@ -149,10 +149,10 @@ func TestBuildGithub(t *testing.T) {
 				pickedEvent[k] = event[k]
 			}
 			if diff := cmp.Diff(pickedEvent, tt.wantEvent); diff != "" {
-				t.Errorf("buildGithub() event payload (-got +want):\n%s", diff)
+				t.Errorf("Build() event payload (-got +want):\n%s", diff)
 			}
 			if diff := cmp.Diff(got.Inputs, tt.wantIn); diff != "" {
-				t.Errorf("buildGithub() inputs (-got +want):\n%s", diff)
+				t.Errorf("Build() inputs (-got +want):\n%s", diff)
 			}
 		})
 	}
@@ -163,11 +163,11 @@ func TestBuildGithub(t *testing.T) {
 func TestGithubFromRealRepo(t *testing.T) {
 	t.Parallel()
 	dir := newRepo(t)
-	info, err := readRepo(t.Context(), dir)
+	info, err := Read(t.Context(), dir, testEnv(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := buildGithub(info, githubInput{EventName: "push", Dir: dir, RunID: "9"})
+	got := Build(info, Input{EventName: "push", Dir: dir, RunID: "9"})
 	sha := gitT(t, dir, "rev-parse", "HEAD")
 	want := map[string]any{
 		"ref": "refs/heads/feature", "sha": sha, "repository": "acme/rocket", "repository_owner": "acme",

@@ -1,4 +1,4 @@
-package cmd
+package gitctx
 
 import (
 	"net/url"
@@ -7,12 +7,12 @@ import (
 	"strings"
 )
 
-// defaultServerURL is the server_url used when origin is not an http(s)
+// DefaultServerURL is the server_url used when origin is not an http(s)
 // remote: a local Forgejo's address.
-const defaultServerURL = "http://localhost:3000"
+const DefaultServerURL = "http://localhost:3000"
 
-// remote is what a remote URL says about the repository.
-type remote struct {
+// Remote is what a remote URL says about the repository.
+type Remote struct {
 	// Repository is owner/name; "" when the URL does not name one.
 	Repository string
 	// ServerURL is scheme://host[:port] for http(s) remotes, else "".
@@ -22,16 +22,16 @@ type remote struct {
 // scpLike matches git's scp-like syntax: [user@]host:path.
 var scpLike = regexp.MustCompile(`^(?:[^@/]+@)?([^:/]+):(.+)$`)
 
-// parseRemote reads an origin URL: https://host/owner/name.git,
+// ParseRemote reads an origin URL: https://host/owner/name.git,
 // ssh://git@host:2222/owner/name, git@host:owner/name.git. Credentials in
 // the URL are dropped.
-func parseRemote(raw string) remote {
+func ParseRemote(raw string) Remote {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
-		return remote{}
+		return Remote{}
 	}
 	var path string
-	var r remote
+	var r Remote
 	if u, err := url.Parse(raw); err == nil && u.Scheme != "" && u.Host != "" {
 		path = u.Path
 		if u.Scheme == "http" || u.Scheme == "https" {
@@ -40,7 +40,7 @@ func parseRemote(raw string) remote {
 	} else if m := scpLike.FindStringSubmatch(raw); m != nil && !filepath.IsAbs(raw) {
 		path = m[2]
 	} else {
-		return remote{}
+		return Remote{}
 	}
 	parts := strings.Split(strings.Trim(strings.TrimSuffix(strings.Trim(path, "/"), ".git"), "/"), "/")
 	if len(parts) >= 2 && parts[len(parts)-2] != "" && parts[len(parts)-1] != "" {

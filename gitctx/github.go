@@ -1,4 +1,4 @@
-package cmd
+package gitctx
 
 import (
 	"fmt"
@@ -11,8 +11,8 @@ import (
 // zeroSHA is the before of a push that created its branch.
 const zeroSHA = "0000000000000000000000000000000000000000"
 
-// githubInput is what the github context needs besides the repository.
-type githubInput struct {
+// Input is what the github context needs besides the repository.
+type Input struct {
 	// EventName is the event to simulate (push, pull_request, ...).
 	EventName string
 	// Payload is the -e event payload; nil means synthesize one.
@@ -32,18 +32,18 @@ type githubInput struct {
 	RunID string
 }
 
-// githubRun is the github context of a run with what planning needs.
-type githubRun struct {
+// Run is the github context of a run with what planning needs.
+type Run struct {
 	Context map[string]any
 	Event   pipeline.Event
 	// Inputs are the payload's inputs with the --input flags over them.
 	Inputs map[string]any
 }
 
-// buildGithub builds the github context and the planning event from what
-// git said and the user asked for. It does no I/O.
-func buildGithub(info repoInfo, in githubInput) githubRun {
-	rem := parseRemote(info.RemoteURL)
+// Build builds the github context and the planning event from what git
+// said and the user asked for. It does no I/O.
+func Build(info Repo, in Input) Run {
+	rem := ParseRemote(info.RemoteURL)
 	repo := rem.Repository
 	if repo == "" {
 		repo = "local/" + filepath.Base(in.Dir)
@@ -51,7 +51,7 @@ func buildGithub(info repoInfo, in githubInput) githubRun {
 	owner, _, _ := strings.Cut(repo, "/")
 	server := rem.ServerURL
 	if server == "" {
-		server = defaultServerURL
+		server = DefaultServerURL
 	}
 	actor := firstNonEmpty(in.Actor, info.UserName, in.User, "anvil")
 	gitRef := "refs/heads/" + info.DefaultBranch
@@ -117,7 +117,7 @@ func buildGithub(info repoInfo, in githubInput) githubRun {
 	if in.EventName == "push" && in.Payload == nil {
 		ev.ChangedFiles, ev.ChangedFilesKnown = info.Changed, info.ChangedKnown
 	}
-	return githubRun{Context: ctx, Event: ev, Inputs: inputs}
+	return Run{Context: ctx, Event: ev, Inputs: inputs}
 }
 
 // refFromPayload finds the ref an event payload implies, as act does; ""

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // DefaultServerURL is the server_url used when origin is not an http(s)
@@ -19,8 +20,12 @@ type Remote struct {
 	ServerURL string
 }
 
-// scpLike matches git's scp-like syntax: [user@]host:path.
-var scpLike = regexp.MustCompile(`^(?:[^@/]+@)?([^:/]+):(.+)$`)
+// scpLike matches git's scp-like syntax: [user@]host:path. It is
+// compiled on first use, so that commands which never read a remote (anvil
+// version) do not pay for it at start-up.
+var scpLike = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?:[^@/]+@)?([^:/]+):(.+)$`)
+})
 
 // ParseRemote reads an origin URL: https://host/owner/name.git,
 // ssh://git@host:2222/owner/name, git@host:owner/name.git. Credentials in
@@ -37,7 +42,7 @@ func ParseRemote(raw string) Remote {
 		if u.Scheme == "http" || u.Scheme == "https" {
 			r.ServerURL = u.Scheme + "://" + u.Host
 		}
-	} else if m := scpLike.FindStringSubmatch(raw); m != nil && !filepath.IsAbs(raw) {
+	} else if m := scpLike().FindStringSubmatch(raw); m != nil && !filepath.IsAbs(raw) {
 		path = m[2]
 	} else {
 		return Remote{}

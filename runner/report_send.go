@@ -178,7 +178,7 @@ func (r *reporter) sendLogs(ctx context.Context, noMore bool, maxBatches int) (b
 			return false, fmt.Errorf("sending log rows %d-%d: %w (it acknowledged %d)", acked, next.row, errLogNotTaken, ack)
 		}
 		r.mu.Lock()
-		r.st.Acked = cur.row
+		r.st.Acked, r.ackedOff = cur.row, cur.off
 		r.mu.Unlock()
 		if ack < acked {
 			return false, fmt.Errorf("sending log rows: %w (it has %d rows, fewer than before)", errLogNotTaken, ack)

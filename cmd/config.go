@@ -26,6 +26,7 @@ type daemonConfig struct {
 	Container containerConfig `yaml:"container"`
 	Host      hostConfig      `yaml:"host"`
 	Actions   actionsConfig   `yaml:"actions"`
+	Metrics   metricsConfig   `yaml:"metrics"`
 }
 
 type logConfig struct {
@@ -178,6 +179,7 @@ var known = map[string]any{
 		"valid_volumes": nil, "docker_host": nil, "force_pull": nil, "cpus": nil, "memory": nil},
 	"host":    map[string]any{"workdir_parent": nil},
 	"actions": map[string]any{"mirror": nil, "local_repositories": nil, "offline": nil, "cache_dir": nil},
+	"metrics": map[string]any{"addr": nil},
 }
 
 // configNotes lists the keys of n (a mapping at prefix) that anvil does

@@ -134,4 +134,10 @@ actions:
   # same directory. Empty: $XDG_CACHE_HOME/anvil/actions or
   # ~/.cache/anvil/actions of the daemon's user.
   cache_dir: ""
+
+# Anvil's own: Prometheus metrics and health checks (see docs/fleet.md).
+metrics:
+  # The address to serve /metrics, /healthz and /readyz on, e.g.
+  # 127.0.0.1:9101 or :9101. Empty: off.
+  addr: ""
 `

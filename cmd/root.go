@@ -52,6 +52,7 @@ func NewRoot(proc Process) *cobra.Command {
 		newDaemonCommand(proc),
 		newGenerateConfigCommand(proc),
 		newCacheServerCommand(proc),
+		newCreateRunnerFileCommand(proc),
 	)
 	return root
 }

@@ -53,6 +53,7 @@ func NewRoot(proc Process) *cobra.Command {
 		newGenerateConfigCommand(proc),
 		newCacheServerCommand(proc),
 		newCreateRunnerFileCommand(proc),
+		newFleetCommand(proc),
 	)
 	return root
 }

@@ -54,6 +54,7 @@ func NewRoot(proc Process) *cobra.Command {
 		newCacheServerCommand(proc),
 		newCreateRunnerFileCommand(proc),
 		newFleetCommand(proc),
+		newDrainCommand(proc),
 	)
 	return root
 }

@@ -78,6 +78,12 @@ func (r *Runner) poll(ctx context.Context) error {
 			release()
 			return err
 		}
+		// A select picks at random among ready cases: a timer that fired
+		// together with the end of ctx must not start a fetch.
+		if ctx.Err() != nil {
+			release()
+			return nil
+		}
 		task, v, err := r.fetch(ctx, version)
 		switch {
 		case err != nil && isUnregistered(err):

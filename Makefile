@@ -37,6 +37,9 @@ bench: ## Run the benchmarks
 	$(GO) test -run '^$$' -bench . -skip '^BenchmarkHostJob' -benchmem ./...
 	$(GO) test -run '^$$' -bench '^BenchmarkHostJob' -benchmem -benchtime=20x ./executor/
 
+bench-fleet: ## Run only the fleet benchmark: 20 daemons' idle requests and memory, queued-to-started times
+	$(GO) test -run '^$$' -bench '^BenchmarkFleet$$' ./cmd/
+
 lint: ## go vet, then check formatting and go.mod tidiness (each failure prints its fix)
 	$(GO) vet ./...
 	@unformatted=$$(gofmt -l .); \

@@ -69,7 +69,7 @@ func (r *Runner) recoverTasks() error {
 // result.
 func (r *reporter) resume() {
 	r.mu.Lock()
-	r.closing = true
+	r.closing, r.closed = true, true
 	r.closeAt = max(r.rows-1, 0)
 	r.dirty = true
 	r.mu.Unlock()

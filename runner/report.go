@@ -40,6 +40,10 @@ type reporter struct {
 	// backlog of a full batch wakes the sender early.
 	unsentBytes int
 	closing     bool
+	// closed is set once close has given the task its result (after the
+	// last row): only then may the sender finish. Between closing and
+	// closed it sends nothing past closeAt and no state.
+	closed bool
 	// closeAt is the number of rows before the closing row: requests other
 	// than the closing one send no row from there on.
 	closeAt int64

@@ -48,6 +48,7 @@ func (r *reporter) close(result runnerv1.Result, last string) {
 	r.st.Result = result
 	r.st.StoppedAt = now
 	r.st.finishSteps(result, now)
+	r.closed = true
 	r.dirty = true
 	r.changedSinceSave.Store(true)
 	r.mu.Unlock()

@@ -47,8 +47,12 @@ func (r *reporter) run(ctx context.Context) {
 		if r.now().Before(retryAt) {
 			continue
 		}
+		// Finish only once close has set the result: a finish between its
+		// first step (closing) and its last would send a state without
+		// result as the final one, and the task would stay running on the
+		// forge.
 		r.mu.Lock()
-		closing := r.closing
+		closing := r.closed
 		r.mu.Unlock()
 		var err error
 		if closing {

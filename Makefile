@@ -7,13 +7,22 @@ TAGS ?=
 
 .DEFAULT_GOAL := help
 
-.PHONY: help setup build test test-compile bench lint fmt demo
+# IMAGE is the tag make image gives the container image.
+IMAGE ?= anvil:dev
+
+.PHONY: help setup build static image test test-compile bench bench-fleet lint fmt demo
 
 help: ## Show this list of targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 build: ## Build bin/anvil
 	$(GO) build -o bin/anvil ./cmd/anvil
+
+static: ## Build bin/anvil-static: a static binary (CGO_ENABLED=0), for containers and any Linux
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w' -o bin/anvil-static ./cmd/anvil
+
+image: static ## Build the container image $(IMAGE) offline from bin/anvil-static and the host's CA certificates (docker import)
+	scripts/build-image.sh bin/anvil-static $(IMAGE)
 
 setup: ## Install what the tests need: the Docker test image, Terraform 1.5.7, git and node, Gitea 1.25.4 (.ci/setup.d; idempotent)
 	@for step in .ci/setup.d/*.sh; do echo "== setup: $$step"; bash "$$step" || exit 1; done
@@ -27,6 +36,9 @@ test-compile: ## Compile every package's tests without running them (TAGS=... fo
 bench: ## Run the benchmarks (BenchmarkEvaluate in pipeline/policy prints the policy cost in µs/job)
 	$(GO) test -run '^$$' -bench . -skip '^BenchmarkHostJob' -benchmem ./...
 	$(GO) test -run '^$$' -bench '^BenchmarkHostJob' -benchmem -benchtime=20x ./executor/
+
+bench-fleet: ## Run only the fleet benchmark: 20 daemons' idle requests and memory, queued-to-started times
+	$(GO) test -run '^$$' -bench '^BenchmarkFleet$$' ./cmd/
 
 lint: ## go vet, then check formatting and go.mod tidiness (each failure prints its fix)
 	$(GO) vet ./...

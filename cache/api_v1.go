@@ -52,6 +52,7 @@ func (s *Server) serveV1(w http.ResponseWriter, r *http.Request, c claims, rest 
 			}
 		}
 		rec, ok := s.store.find(c, keys, q.Get("version"))
+		s.observer.Lookup(ok)
 		if !ok {
 			w.WriteHeader(http.StatusNoContent)
 			return
@@ -112,7 +113,11 @@ func (s *Server) v1Upload(r *http.Request, own owner, id uint64) error {
 	if r.ContentLength >= 0 && r.ContentLength != n {
 		return badRequestf("the body has %d bytes but Content-Range announces %d", r.ContentLength, n)
 	}
-	return s.store.writeChunk(own, id, start, n, r.Body)
+	if err := s.store.writeChunk(own, id, start, n, r.Body); err != nil {
+		return err
+	}
+	s.observer.Transferred("upload", n)
+	return nil
 }
 
 // v1Commit commits upload id with the size the client states.

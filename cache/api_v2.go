@@ -58,6 +58,7 @@ func (s *Server) serveTwirp(w http.ResponseWriter, r *http.Request, method strin
 		writeJSON(w, http.StatusOK, map[string]any{"ok": true, "entryId": strconv.FormatUint(rec.ID, 10)})
 	case "GetCacheEntryDownloadURL":
 		rec, ok := s.store.find(c, append([]string{key}, req.strs("restore_keys")...), version)
+		s.observer.Lookup(ok)
 		if !ok {
 			writeJSON(w, http.StatusOK, map[string]any{"ok": false, "signedDownloadUrl": "", "matchedKey": ""})
 			return

@@ -86,7 +86,9 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request, id uint64) {
 	}
 	defer f.Close()
 	w.Header().Set("Content-Type", "application/octet-stream")
-	http.ServeContent(w, r, "", rec.CreatedAt, f)
+	cw := &countingWriter{ResponseWriter: w}
+	http.ServeContent(cw, r, "", rec.CreatedAt, f)
+	s.observer.Transferred("download", cw.n)
 }
 
 // upload answers the Azure Blob Storage calls on a signed upload URL.
@@ -116,6 +118,9 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, e *entry) {
 		w.Header().Set("x-ms-error-code", strings.ReplaceAll(http.StatusText(code), " ", ""))
 		http.Error(w, msg, code)
 		return
+	}
+	if r.ContentLength > 0 && r.URL.Query().Get("comp") != "blocklist" {
+		s.observer.Transferred("upload", r.ContentLength)
 	}
 	h := w.Header()
 	h.Set("ETag", `"`+strconv.FormatUint(e.ID, 16)+`"`)

@@ -42,6 +42,8 @@ type Options struct {
 	// ErrorLog receives failures no client is told the details of (nil:
 	// dropped). Messages never contain credentials.
 	ErrorLog func(error)
+	// Observer is told of lookups and transfers (nil: nobody).
+	Observer Observer
 }
 
 // Server is the cache server: an http.Handler for both cache APIs.
@@ -50,6 +52,7 @@ type Server struct {
 	issuer   *Issuer
 	now      func() time.Time
 	errorLog func(error)
+	observer Observer
 }
 
 // Open loads (or creates) the cache in o.Dir and returns its server.
@@ -73,6 +76,9 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	if o.ErrorLog == nil {
 		o.ErrorLog = func(error) {}
 	}
+	if o.Observer == nil {
+		o.Observer = nopObserver{}
+	}
 	iss, err := NewIssuer(o.Secret, 0, o.Now)
 	if err != nil {
 		return nil, err
@@ -81,7 +87,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{store: st, issuer: iss, now: o.Now, errorLog: o.ErrorLog}
+	s := &Server{store: st, issuer: iss, now: o.Now, errorLog: o.ErrorLog, observer: o.Observer}
 	s.Sweep()
 	return s, nil
 }

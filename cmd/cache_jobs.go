@@ -42,6 +42,9 @@ type jobCacheOptions struct {
 	// gets the cache's handler to route its paths to (exec's artifact
 	// server shares the listener).
 	handler func(cache http.Handler) http.Handler
+	// observer, when set, counts the own server's hits, misses and bytes
+	// (the daemon's metrics).
+	observer cache.Observer
 }
 
 // errCacheDirInUse says that another process serves the cache directory.
@@ -82,7 +85,7 @@ func startJobCache(ctx context.Context, cfg cache.Config, o jobCacheOptions) (*j
 	if err != nil {
 		return nil, err
 	}
-	srv, err := cache.Open(ctx, cache.Options{Dir: dir, Secret: secret, MaxSize: int64(cfg.MaxSize), MaxAge: cfg.MaxAge, ErrorLog: o.errorLog})
+	srv, err := cache.Open(ctx, cache.Options{Dir: dir, Secret: secret, MaxSize: int64(cfg.MaxSize), MaxAge: cfg.MaxAge, ErrorLog: o.errorLog, Observer: o.observer})
 	if err != nil {
 		release()
 		return nil, err

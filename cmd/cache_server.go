@@ -38,6 +38,7 @@ type cacheServerOptions struct {
 	secretFile string
 	maxSize    cache.ByteSize
 	maxAge     time.Duration
+	metrics    string
 }
 
 func newCacheServerCommand(proc Process) *cobra.Command {
@@ -58,6 +59,7 @@ func newCacheServerCommand(proc Process) *cobra.Command {
 	f.StringVar(&o.secretFile, "secret-file", "", "a file holding the secret shared with the runners (their cache.secret); required")
 	f.Var(&o.maxSize, "max-size", "evict the least recently used entries beyond this total size")
 	f.DurationVar(&o.maxAge, "max-age", o.maxAge, "evict entries not used for this long")
+	f.StringVar(&o.metrics, "metrics-addr", "", "serve Prometheus metrics (hits, misses, bytes) and /healthz, /readyz on this address; empty: off")
 	return c
 }
 
@@ -86,9 +88,19 @@ func runCacheServer(ctx context.Context, proc Process, o *cacheServerOptions) er
 		return fmt.Errorf("%w: give each cache server its own --dir", err)
 	}
 	defer release()
+	var observer cache.Observer
+	if o.metrics != "" {
+		stop, obs, err := serveCacheMetrics(ctx, o.metrics, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		observer = obs
+	}
 	srv, err := cache.Open(ctx, cache.Options{
 		Dir: dir, Secret: secret, MaxSize: int64(o.maxSize), MaxAge: o.maxAge,
 		ErrorLog: func(err error) { log.WithError(err).Warn("cache server") },
+		Observer: observer,
 	})
 	if err != nil {
 		return err

@@ -31,6 +31,7 @@ type daemonConfig struct {
 	Cache     cache.Config    `yaml:"cache"`
 	Policy    policyConfig    `yaml:"policy"`
 	Audit     auditConfig     `yaml:"audit"`
+	Metrics   metricsConfig   `yaml:"metrics"`
 }
 
 type logConfig struct {
@@ -191,8 +192,9 @@ var known = map[string]any{
 	"actions": map[string]any{"mirror": nil, "local_repositories": nil, "offline": nil, "cache_dir": nil},
 	"cache": map[string]any{"enabled": nil, "dir": nil, "host": nil, "port": nil, "external_server": nil,
 		"actions_cache_url_override": nil, "secret": nil, "secret_url": nil, "max_size": nil, "max_age": nil},
-	"policy": map[string]any{"file": nil},
-	"audit":  map[string]any{"file": nil, "max_size": nil, "syslog": nil},
+	"policy":  map[string]any{"file": nil},
+	"audit":   map[string]any{"file": nil, "max_size": nil, "syslog": nil},
+	"metrics": map[string]any{"addr": nil},
 }
 
 // configNotes lists the keys of n (a mapping at prefix) that anvil does

@@ -195,4 +195,10 @@ audit:
   # Also send every record to syslog: local, udp://host:514,
   # tcp://host:514 or unix:///dev/log. Empty: the file only.
   syslog: ""
+
+# Anvil's own: Prometheus metrics and health checks (see docs/fleet.md).
+metrics:
+  # The address to serve /metrics, /healthz and /readyz on, e.g.
+  # 127.0.0.1:9101 or :9101. Empty: off.
+  addr: ""
 `

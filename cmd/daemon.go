@@ -112,13 +112,19 @@ func runDaemon(ctx context.Context, proc Process, o *daemonOptions) error {
 		cleanDocker(ctx, proc, cfg, log)
 	}
 	rc.Once = o.once
-	jc, err := daemonCache(ctx, proc, cfg, labels, log)
+	dm, err := newDaemonMetrics(cfg.Metrics.Addr)
+	if err != nil {
+		return err
+	}
+	rc.Observer = dm.observer()
+	jc, err := daemonCache(ctx, proc, cfg, labels, dm.cacheObserver(), log)
 	if err != nil {
 		return err
 	}
 	defer jc.Close()
 	rc.Runtime = daemonRuntime(reg.Address, rc.Version, jc, logrus.NewEntry(log))
 	r := runner.New(rc)
+	defer dm.serve(ctx, r, log)()
 	setInterruptNotes(ctx,
 		fmt.Sprintf("anvil: stopping: taking no new jobs; running jobs may finish within runner.shutdown_timeout (%s); signal again to cancel them now", cfg.Runner.ShutdownTimeout),
 		"anvil: cancelling the running jobs now and reporting them; signal a third time to exit without reporting")

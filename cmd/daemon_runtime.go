@@ -81,11 +81,12 @@ func str(v any) string {
 
 // daemonCache starts the cache the daemon's jobs reach, as the cache:
 // section says (nil when it is disabled), and logs where it is.
-func daemonCache(ctx context.Context, proc Process, cfg daemonConfig, labels []string, log *logrus.Logger) (*jobCache, error) {
+func daemonCache(ctx context.Context, proc Process, cfg daemonConfig, labels []string, observer cache.Observer, log *logrus.Logger) (*jobCache, error) {
 	jc, err := startJobCache(ctx, cfg.Cache, jobCacheOptions{
 		defaultDir: filepath.Join(defaultWorkdirParent(proc), "cache"),
 		containers: usesDocker(labels),
 		errorLog:   func(err error) { log.WithError(err).Warn("cache server") },
+		observer:   observer,
 	})
 	switch {
 	case errors.Is(err, errCacheDirInUse):

@@ -54,6 +54,7 @@ type registerOptions struct {
 	name          string
 	labels        []string
 	ephemeral     bool
+	skipIfExists  bool
 	noInteractive bool
 	wait          time.Duration
 }
@@ -82,6 +83,7 @@ func newRegisterCommand(proc Process) *cobra.Command {
 	f.StringVar(&o.name, "name", "", "the runner's name (default: the host name)")
 	f.StringSliceVar(&o.labels, "labels", nil, "labels, comma-separated or repeated: name[:schema[:arg]] (default: runner.labels, else self-hosted:host)")
 	f.BoolVar(&o.ephemeral, "ephemeral", false, "the forge gives the runner one job and then deletes it")
+	f.BoolVar(&o.skipIfExists, "skip-if-registered", false, "do nothing when the registration file already holds a registration (for init containers)")
 	f.BoolVar(&o.noInteractive, "no-interactive", false, "never ask; fail when a value is missing")
 	f.DurationVar(&o.wait, "wait", time.Minute, "how long to wait for the forge to answer before giving up")
 	f.SortFlags = false
@@ -98,7 +100,10 @@ func runRegister(ctx context.Context, proc Process, o *registerOptions) error {
 		fmt.Fprintln(proc.Stderr, "note:", n)
 	}
 	file := cfg.Runner.File
-	if prev, err := forge.ReadRunnerFile(file); err == nil {
+	if prev, err := forge.ReadRunnerFile(file); err == nil && o.skipIfExists {
+		fmt.Fprintf(proc.Stdout, "%s already holds the registration of runner %q at %s; nothing to do.\n", file, prev.Name, forge.RedactURL(prev.Address))
+		return nil
+	} else if err == nil {
 		return usageErrorf("%s already holds a registration (runner %q at %s); delete it to register again, or start the runner with anvil daemon", file, prev.Name, forge.RedactURL(prev.Address))
 	} else if _, statErr := os.Stat(file); !errors.Is(statErr, fs.ErrNotExist) {
 		return usageErrorf("%s exists but is not a usable registration (%v); delete it to register again", file, err)

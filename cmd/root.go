@@ -53,6 +53,9 @@ func NewRoot(proc Process) *cobra.Command {
 		newGenerateConfigCommand(proc),
 		newCacheServerCommand(proc),
 		newPolicyCommand(proc),
+		newCreateRunnerFileCommand(proc),
+		newFleetCommand(proc),
+		newDrainCommand(proc),
 	)
 	return root
 }

@@ -80,6 +80,9 @@ type Config struct {
 	// works after the start, and again each time the runner has had no
 	// task for Pace.IdleAfter: a moment to give memory back.
 	OnIdle func()
+	// Observer is told about forge calls and jobs, for metrics (default:
+	// nobody).
+	Observer Observer
 	// Log receives the runner's own messages, with fields.
 	Log *logrus.Entry
 	// Now is the clock (default time.Now).
@@ -151,6 +154,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Name == "" {
 		c.Name = "anvil"
+	}
+	if c.Observer == nil {
+		c.Observer = nopObserver{}
 	}
 	p := &c.Pace
 	if p.Fast <= 0 {

@@ -78,6 +78,12 @@ func (r *Runner) poll(ctx context.Context) error {
 			release()
 			return err
 		}
+		// A select picks at random among ready cases: a timer that fired
+		// together with the end of ctx must not start a fetch.
+		if ctx.Err() != nil {
+			release()
+			return nil
+		}
 		task, v, err := r.fetch(ctx, version)
 		switch {
 		case err != nil && isUnregistered(err):
@@ -109,8 +115,9 @@ func (r *Runner) poll(ctx context.Context) error {
 		// The forge hands out a task only when the version differs; after
 		// one, ask again with 0 so that it looks for more work.
 		version = 0
-		p.work(r.cfg.Now())
-		r.start(task, release)
+		received := r.cfg.Now()
+		p.work(received)
+		r.start(task, received, release)
 		if r.cfg.Once {
 			return nil
 		}
@@ -141,7 +148,7 @@ func (r *Runner) unregistered(err error) error {
 // start runs task in a goroutine of its own; release frees its slot once
 // the job has ended and its report is in (the forge counts the task as
 // running until then).
-func (r *Runner) start(task *runnerv1.Task, release func()) {
+func (r *Runner) start(task *runnerv1.Task, received time.Time, release func()) {
 	r.mu.Lock()
 	r.running++
 	r.mu.Unlock()
@@ -150,7 +157,7 @@ func (r *Runner) start(task *runnerv1.Task, release func()) {
 	go func() {
 		defer r.reports.Done()
 		defer release()
-		rep := r.runTask(task, func() {
+		rep := r.runTask(task, received, func() {
 			r.mu.Lock()
 			r.running--
 			r.mu.Unlock()

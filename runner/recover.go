@@ -59,7 +59,7 @@ func (r *Runner) recoverTasks() error {
 		r.reports.Add(1)
 		go func() {
 			defer r.reports.Done()
-			rep.run(r.reportCtx)
+			r.sendReport(rep)
 		}()
 	}
 	return nil

@@ -46,8 +46,11 @@ type reporter struct {
 	// closeAt is the number of rows before the closing row: requests other
 	// than the closing one send no row from there on.
 	closeAt int64
-	err     error // first spool write error
-	summary strings.Builder
+	// ackedOff is the spool offset of the first row the forge has not
+	// acknowledged (as far as this run knows).
+	ackedOff int64
+	err      error // first spool write error
+	summary  strings.Builder
 	// sentOutputs are the output keys the forge has stored; outputTries
 	// counts final states it answered without all of them.
 	sentOutputs []string

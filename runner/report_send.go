@@ -47,6 +47,10 @@ func (r *reporter) run(ctx context.Context) {
 		if r.now().Before(retryAt) {
 			continue
 		}
+		// Finish only once close has set the result: a finish between its
+		// first step (closing) and its last would send a state without
+		// result as the final one, and the task would stay running on the
+		// forge.
 		r.mu.Lock()
 		closing := r.ended // not closing: the result may not be set yet
 		r.mu.Unlock()
@@ -178,7 +182,7 @@ func (r *reporter) sendLogs(ctx context.Context, noMore bool, maxBatches int) (b
 			return false, fmt.Errorf("sending log rows %d-%d: %w (it acknowledged %d)", acked, next.row, errLogNotTaken, ack)
 		}
 		r.mu.Lock()
-		r.st.Acked = cur.row
+		r.st.Acked, r.ackedOff = cur.row, cur.off
 		r.mu.Unlock()
 		if ack < acked {
 			return false, fmt.Errorf("sending log rows: %w (it has %d rows, fewer than before)", errLogNotTaken, ack)

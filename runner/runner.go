@@ -58,11 +58,16 @@ type Runner struct {
 
 	mu      sync.Mutex
 	running int
+	// active holds the reporters whose sender runs (Stats).
+	active map[*reporter]struct{}
 }
 
 // New returns a Runner for cfg.
 func New(cfg Config) *Runner {
 	cfg = cfg.withDefaults()
+	if _, nop := cfg.Observer.(nopObserver); !nop {
+		cfg.Forge = observedForge{Forge: cfg.Forge, obs: cfg.Observer}
+	}
 	hard, hardCancel := context.WithCancelCause(context.Background())
 	reportCtx, reportCancel := context.WithCancel(context.Background())
 	return &Runner{

@@ -138,6 +138,13 @@ func (s *spool) Rows() int64 {
 	return s.rows
 }
 
+// Size returns the bytes of the spool file.
+func (s *spool) Size() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.size
+}
+
 // cursor is a read position: the index of the next row and its offset.
 type cursor struct {
 	row int64

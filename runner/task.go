@@ -22,7 +22,7 @@ import (
 // called once the job has ended (its capacity slot is free again). It
 // returns the task's reporter, or nil when the task could not even be
 // reported.
-func (r *Runner) runTask(task *runnerv1.Task, ended func()) *reporter {
+func (r *Runner) runTask(task *runnerv1.Task, received time.Time, ended func()) *reporter {
 	defer ended()
 	start := r.cfg.Now()
 	github := task.GetContext().AsMap()
@@ -54,13 +54,17 @@ func (r *Runner) runTask(task *runnerv1.Task, ended func()) *reporter {
 	r.reports.Add(1)
 	go func() {
 		defer r.reports.Done()
-		rep.run(r.reportCtx)
+		r.sendReport(rep)
 	}()
 	log.Info("running a job")
 
 	workDir := filepath.Join(r.workDir(), strconv.FormatInt(task.GetId(), 10))
-	result, last := r.execute(ctx, task, github, workDir, rep, log)
+	job := jobRun{received: received}
+	result, last := r.execute(ctx, task, github, workDir, rep, log, &job)
 	rep.close(result, last)
+	if job.label != "" {
+		r.cfg.Observer.JobFinished(job.label, resultName(result), r.cfg.Now().Sub(job.started))
+	}
 	// Removed once the report is on its way, which it does not wait for.
 	if err := os.RemoveAll(workDir); err != nil {
 		log.WithError(err).Warn("cannot remove the job's directory")
@@ -68,6 +72,14 @@ func (r *Runner) runTask(task *runnerv1.Task, ended func()) *reporter {
 	log.WithFields(logrus.Fields{"result": resultName(result), "duration": r.cfg.Now().Sub(start).Round(time.Millisecond)}).
 		Info("job finished")
 	return rep
+}
+
+// jobRun is what the Observer is told about a job: when the forge handed
+// its task out, when it started, and the label it runs on ("" until it
+// starts).
+type jobRun struct {
+	received, started time.Time
+	label             string
 }
 
 // failUnspooled reports a task whose spool cannot be created: one row
@@ -91,7 +103,7 @@ func (r *Runner) failUnspooled(id int64, cause error, log *logrus.Entry) {
 // execute reads the task's workflow and runs its job, returning the
 // result to report and the last log row. Problems found in the workflow
 // are the engine's to report (errors fail the job before its first step).
-func (r *Runner) execute(ctx context.Context, task *runnerv1.Task, github map[string]any, workDir string, rep *reporter, log *logrus.Entry) (runnerv1.Result, string) {
+func (r *Runner) execute(ctx context.Context, task *runnerv1.Task, github map[string]any, workDir string, rep *reporter, log *logrus.Entry, job *jobRun) (runnerv1.Result, string) {
 	fail := func(msg string) (runnerv1.Result, string) {
 		rep.Line("error", msg)
 		return runnerv1.Result_RESULT_FAILURE, "Job failed"
@@ -112,6 +124,8 @@ func (r *Runner) execute(ctx context.Context, task *runnerv1.Task, github map[st
 			Info("the task's workflow has problems; they are in the job's log")
 	}
 	rep.setJob(wf.File, len(wf.Jobs[0].Steps))
+	job.label, job.started = jobLabel(wf.Jobs[0].RunsOn, r.cfg.Labels), r.cfg.Now()
+	r.cfg.Observer.JobStarted(job.label, job.started.Sub(job.received))
 
 	if err := os.MkdirAll(workDir, 0o755); err != nil {
 		return fail(fmt.Sprintf("Cannot create the job's directory: %v (check host.workdir_parent)", err))

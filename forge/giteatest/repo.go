@@ -73,7 +73,7 @@ func (r *Repo) SetSecret(ctx context.Context, name, value string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := c.CreateRepoActionSecret(r.Owner, r.Name, gitea.CreateSecretOption{Name: name, Data: value}); err != nil {
+	if _, err := c.CreateRepoActionSecret(r.Owner, r.Name, name, gitea.CreateOrUpdateSecretOption{Data: value}); err != nil {
 		return fmt.Errorf("setting the secret %s of %s: %w", name, r.FullName(), err)
 	}
 	return nil

@@ -1,0 +1,12 @@
+// Package metrics is what anvil shows Prometheus and an orchestrator: the
+// runner's and the cache server's metrics on a registry of their own
+// (never the global one), and an HTTP handler with /metrics, /healthz
+// (the process is alive) and /readyz (registered, and the last poll of
+// the forge worked).
+//
+// Runner implements runner.Observer and Cache implements cache.Observer
+// without importing either package; cmd creates them on one
+// prometheus.Registry when metrics.addr (or anvil cache-server
+// --metrics-addr) is set and serves Handler there. Every metric is named
+// anvil_*; deploy/ has a Grafana dashboard and alert rules built on them.
+package metrics

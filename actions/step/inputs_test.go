@@ -1,7 +1,11 @@
 package step_test
 
 import (
+	"context"
+	"errors"
+	"strings"
 	"testing"
+	"time"
 
 	"codeberg.org/anvil-ci/anvil/actions/step"
 )
@@ -54,5 +58,16 @@ func lookup(m map[string]string) func(string) (string, bool) {
 	return func(k string) (string, bool) {
 		v, ok := m[k]
 		return v, ok
+	}
+}
+
+func TestWithTimeoutCause(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := step.WithTimeout(t.Context(), time.Millisecond)
+	defer cancel()
+	<-ctx.Done()
+	cause := context.Cause(ctx)
+	if !errors.Is(cause, context.DeadlineExceeded) || !strings.Contains(cause.Error(), "timeout of 1ms ran out (raise input timeout)") {
+		t.Errorf("the cause is %v, want the action's timeout, telling to raise it", cause)
 	}
 }

@@ -78,7 +78,7 @@ func TestActionArgocd(t *testing.T) {
 			args:       []string{"action", "argocd-sync"},
 			env:        map[string]string{"INPUT_APP": "a/b/c", "INPUT_TIMEOUT": "soon", "INPUT_PRUNE": "maybe", "INPUT_RESOURCES": "Deployment/web"},
 			wantCode:   ExitUsage,
-			wantStdout: []string{`application "a/b/c"`, "no credentials: give token, or username and password", `timeout: "soon" is not a duration`, `prune: "maybe" is not true or false`, `resource "Deployment/web"`},
+			wantStdout: []string{`application "a/b/c"`, "no credentials: give token, or username and password", `input timeout is "soon"; write a duration`, `input prune is "maybe"; write true or false`, `resource "Deployment/web"`},
 		},
 	}
 	for _, tt := range tests {

@@ -90,7 +90,7 @@ func TestActionGitopsPromoteInputs(t *testing.T) {
 		wantStdout []string
 	}{
 		{"bad retries and timeout", map[string]string{"INPUT_RETRIES": "many", "INPUT_TIMEOUT": "-1s", "INPUT_REPOSITORY": "r", "INPUT_FILE": "f", "INPUT_PATH": "a", "INPUT_VALUE": "1"},
-			ExitUsage, []string{`::error::retries: "many" is not a whole number%0Atimeout: "-1s" must be positive`}},
+			ExitUsage, []string{`::error::input retries is "many"; write a whole number`, `%0Ainput timeout is "-1s"; write a positive duration`}},
 		{"nothing to set", map[string]string{"INPUT_REPOSITORY": "/no/such/repo", "INPUT_FILE": "f"}, ExitFailed, []string{"::error::nothing to set"}},
 		{"no file", map[string]string{"INPUT_REPOSITORY": "/no/such/repo", "INPUT_PATH": "a", "INPUT_VALUE": "1"}, ExitFailed, []string{"::error::file is empty"}},
 	}
@@ -108,24 +108,5 @@ func TestActionGitopsPromoteInputs(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func TestRepositoryURL(t *testing.T) {
-	t.Parallel()
-	tests := []struct{ repo, server, want string }{
-		{"acme/config", "https://forge.test/", "https://forge.test/acme/config.git"},
-		{"acme/config.git", "https://forge.test", "https://forge.test/acme/config.git"},
-		{"acme/config", "", "acme/config"},
-		{"https://other.test/a/b.git", "https://forge.test", "https://other.test/a/b.git"},
-		{"/srv/git/config.git", "https://forge.test", "/srv/git/config.git"},
-	}
-	for _, tt := range tests {
-		if got := repositoryURL(tt.repo, tt.server); got != tt.want {
-			t.Errorf("repositoryURL(%q, %q) = %q, want %q", tt.repo, tt.server, got, tt.want)
-		}
-	}
-	if got := hostOf("https://forge.test:3000/x"); got != "forge.test" {
-		t.Errorf("hostOf = %q", got)
 	}
 }

@@ -2,9 +2,11 @@ package cmd
 
 import (
 	"context"
+	"errors"
 
 	"github.com/spf13/cobra"
 
+	"codeberg.org/anvil-ci/anvil/actions/step"
 	"codeberg.org/anvil-ci/anvil/actions/terraform"
 )
 
@@ -64,9 +66,9 @@ const terraformDriftExample = `  # Inside a scheduled job, as actions/terraform-
 func newTerraformPlanCommand(proc Process) *cobra.Command {
 	c := &cobra.Command{Use: "terraform-plan", Short: "Plan Terraform changes into a reviewed, hashed bundle",
 		Long: terraformPlanLong, Example: terraformExample, Args: rangeArgs(0, 0)}
-	in := bindTerraformInputs(proc, c, terraformCommonInputs(), terraformPlanInputs())
+	in := bindInputs(proc, c, terraform.PlanInputs())
 	c.RunE = func(c *cobra.Command, _ []string) error {
-		return runTerraform(c.Context(), in, terraform.ParsePlanOptions, func(ctx context.Context, a *terraform.Action, o terraform.PlanOptions) error {
+		return runTerraform(c.Context(), proc, in(), terraform.ParsePlan, func(ctx context.Context, a *terraform.Action, o terraform.PlanOptions) error {
 			_, err := a.Plan(ctx, o)
 			return err
 		})
@@ -78,9 +80,9 @@ func newTerraformPlanCommand(proc Process) *cobra.Command {
 func newTerraformApplyCommand(proc Process) *cobra.Command {
 	c := &cobra.Command{Use: "terraform-apply", Short: "Apply exactly the reviewed Terraform plan bundle",
 		Long: terraformApplyLong, Example: terraformApplyExample, Args: rangeArgs(0, 0)}
-	in := bindTerraformInputs(proc, c, terraformCommonInputs(), terraformApplyInputs())
+	in := bindInputs(proc, c, terraform.ApplyInputs())
 	c.RunE = func(c *cobra.Command, _ []string) error {
-		return runTerraform(c.Context(), in, terraform.ParseApplyOptions, func(ctx context.Context, a *terraform.Action, o terraform.ApplyOptions) error {
+		return runTerraform(c.Context(), proc, in(), terraform.ParseApply, func(ctx context.Context, a *terraform.Action, o terraform.ApplyOptions) error {
 			_, err := a.Apply(ctx, o)
 			return err
 		})
@@ -92,19 +94,35 @@ func newTerraformApplyCommand(proc Process) *cobra.Command {
 func newTerraformDriftCommand(proc Process) *cobra.Command {
 	c := &cobra.Command{Use: "terraform-drift", Short: "Check whether the infrastructure drifted from the Terraform configuration",
 		Long: terraformDriftLong, Example: terraformDriftExample, Args: rangeArgs(0, 0)}
-	var planInputs []terraformInput
-	for _, in := range terraformPlanInputs() {
-		if in.name != "bundle-path" { // drift writes no bundle
-			planInputs = append(planInputs, in)
-		}
-	}
-	in := bindTerraformInputs(proc, c, terraformCommonInputs(), planInputs,
-		[]terraformInput{{"fail-on-drift", "fail the step when there is drift: true or false"}})
+	in := bindInputs(proc, c, terraform.DriftInputs())
 	c.RunE = func(c *cobra.Command, _ []string) error {
-		return runTerraform(c.Context(), in, terraform.ParseDriftOptions, func(ctx context.Context, a *terraform.Action, o terraform.DriftOptions) error {
+		return runTerraform(c.Context(), proc, in(), terraform.ParseDrift, func(ctx context.Context, a *terraform.Action, o terraform.DriftOptions) error {
 			_, err := a.Drift(ctx, o)
 			return err
 		})
 	}
 	return c
+}
+
+// runTerraform parses the inputs, then runs f under the action's timeout
+// with a second interrupt killing Terraform. Bad inputs set
+// failure-reason invalid-input and exit 2; a failed action exits 1.
+func runTerraform[O any](ctx context.Context, proc Process, in *step.Inputs,
+	parse func(*step.Inputs) (terraform.RunOptions, O, error),
+	f func(context.Context, *terraform.Action, O) error,
+) error {
+	rt := stepRuntime(proc)
+	run, opts, err := parse(in)
+	if err != nil {
+		werr := rt.SetOutputs([]terraform.Output{{Name: "failure-reason", Value: string(terraform.ReasonInvalidInput)}})
+		return reportedExit(ExitUsage, errors.Join(rt.Fail(err), werr))
+	}
+	act := terraform.NewAction(rt, run, proc.environ(), proc.Stderr)
+	ctx, cancel := step.WithTimeout(ctx, run.Timeout)
+	defer cancel()
+	onKill(ctx, act.Tool.Kill)
+	if err := f(ctx, act, opts); err != nil {
+		return &exitError{code: ExitFailed, err: err, reported: terraform.ReasonOf(err) != ""}
+	}
+	return nil
 }

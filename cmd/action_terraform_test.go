@@ -32,10 +32,10 @@ func TestActionTerraformInputs(t *testing.T) {
 		},
 		{
 			name:       "bad boolean and duration",
-			args:       []string{"action", "terraform-drift", "--fail-on-drift", "yes"},
+			args:       []string{"action", "terraform-drift", "--fail-on-drift", "maybe"},
 			env:        map[string]string{"INPUT_TIMEOUT": "soon"},
 			wantCode:   ExitUsage,
-			wantStdout: []string{"input fail-on-drift is \"yes\"", "input timeout is \"soon\""},
+			wantStdout: []string{"input fail-on-drift is \"maybe\"", "input timeout is \"soon\""},
 		},
 		{
 			name:       "INPUT_ with underscores",

@@ -6,9 +6,11 @@
 // Every field the client reads or writes is named after Argo CD's own
 // OpenAPI description (argocdtest/swagger-subset.json); a contract test
 // checks them. Every wait is bounded by a timeout, and a 401 ends a wait at
-// once. The package writes progress to an io.Writer and returns results; it
-// does not read the environment or write the action's output files: the
-// anvil action argocd-sync / argocd-wait commands in cmd/ do that.
+// once. The package writes progress to an io.Writer and returns results.
+// ParseSync and ParseWait read the actions' inputs (package step's rules),
+// SyncOutputs and WaitOutputs name their outputs; it does not read the
+// environment or write the action's output files: the anvil action
+// argocd-sync / argocd-wait commands in cmd/ wire that.
 //
 // argocdtest holds an Argo CD test server with a controller emulation that
 // follows a git repository, for tests.

@@ -11,7 +11,8 @@
 // repository URL, never through the command line or the remote URL, and
 // are scrubbed from git's messages.
 //
-// The anvil action gitops-promote command in cmd/ reads the inputs and
-// writes outputs and the step summary; gitopstest serves repositories
-// over smart HTTP with pushes, for tests.
+// ParsePromote reads the action's inputs (package step's rules) and
+// PromoteOutputs names its outputs; the anvil action gitops-promote command
+// in cmd/ wires them to the flags, the environment and the step's files.
+// gitopstest serves repositories over smart HTTP with pushes, for tests.
 package gitops

@@ -151,7 +151,7 @@ func TestScenarioFailures(t *testing.T) {
 		"denied=failure missing=failure bad-input=failure",
 		"access denied: check that token is set and may read and push to the repository",
 		"file apps/nope/kustomization.yaml does not exist on branch main",
-		`retries: "many" is not a whole number`,
+		`input retries is "many"; write a whole number`,
 	} {
 		if !strings.Contains(log, want) {
 			t.Errorf("the log lacks %q:\n%s", want, log)

@@ -1,12 +1,9 @@
-// Package step is the side of the runner protocol that a shipped action's
-// Go code speaks from inside a job: workflow commands on the step's log,
-// $GITHUB_OUTPUT and $GITHUB_STEP_SUMMARY. The action packages
-// (terraform, gitops, argocd) and their anvil subcommands share it.
 package step
 
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -29,6 +26,17 @@ type Runtime struct {
 	TempDir string
 
 	masked map[string]bool
+}
+
+// NewRuntime returns the Runtime of a step that logs to log and reads the
+// files the runner named from env: $GITHUB_OUTPUT, $GITHUB_STEP_SUMMARY
+// and $RUNNER_TEMP.
+func NewRuntime(log io.Writer, env func(key string) (string, bool)) *Runtime {
+	get := func(key string) string {
+		v, _ := env(key)
+		return v
+	}
+	return &Runtime{Log: log, OutputFile: get("GITHUB_OUTPUT"), SummaryFile: get("GITHUB_STEP_SUMMARY"), TempDir: get("RUNNER_TEMP")}
 }
 
 // Mask registers every line of secret with the runner so that it never
@@ -99,6 +107,26 @@ func (r *Runtime) AddSummary(markdown string) error {
 		return nil
 	}
 	return appendFile(r.SummaryFile, "$GITHUB_STEP_SUMMARY", markdown)
+}
+
+// Fail reports err as an ::error:: line and returns it.
+func (r *Runtime) Fail(err error) error {
+	r.Command("error", err.Error())
+	return err
+}
+
+// Finish writes outputs and the summary (a trailing newline added), also
+// after a failure, then reports and returns runErr, or else a failure to
+// write them; nil when all went well.
+func (r *Runtime) Finish(outputs []Output, summary string, runErr error) error {
+	werr := errors.Join(r.SetOutputs(outputs), r.AddSummary(summary+"\n"))
+	if runErr != nil {
+		return r.Fail(runErr)
+	}
+	if werr != nil {
+		return r.Fail(werr)
+	}
+	return nil
 }
 
 // Temp returns the directory for temporary files.

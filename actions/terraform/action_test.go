@@ -15,9 +15,9 @@ import (
 	"codeberg.org/anvil-ci/anvil/executor"
 )
 
-// step is one action run in a test: the configuration copied to its own
+// tfStep is one action run in a test: the configuration copied to its own
 // directory, a local backend in state, and the files a job step gets.
-type step struct {
+type tfStep struct {
 	t      *testing.T
 	tf     string
 	dir    string // the configuration
@@ -28,10 +28,10 @@ type step struct {
 
 // newStep copies testdata/actions/terraform/infra to a new directory with
 // its state beside it.
-func newStep(t *testing.T, tf string) *step {
+func newStep(t *testing.T, tf string) *tfStep {
 	t.Helper()
 	root := t.TempDir()
-	s := &step{t: t, tf: tf, dir: filepath.Join(root, "infra"), state: filepath.Join(root, "state")}
+	s := &tfStep{t: t, tf: tf, dir: filepath.Join(root, "infra"), state: filepath.Join(root, "state")}
 	src := filepath.Join(actiontest.ModuleRoot(t), "testdata", "actions", "terraform", "infra")
 	if err := os.CopyFS(s.dir, os.DirFS(src)); err != nil {
 		t.Fatal(err)
@@ -40,7 +40,7 @@ func newStep(t *testing.T, tf string) *step {
 }
 
 // action returns an Action writing outputs to a new $GITHUB_OUTPUT.
-func (s *step) action() *terraform.Action {
+func (s *tfStep) action() *terraform.Action {
 	s.output = filepath.Join(s.t.TempDir(), "output")
 	return &terraform.Action{
 		Runtime:          &terraform.Runtime{Log: &s.log, OutputFile: s.output, SummaryFile: filepath.Join(s.t.TempDir(), "summary"), TempDir: s.t.TempDir()},
@@ -49,24 +49,24 @@ func (s *step) action() *terraform.Action {
 	}
 }
 
-func (s *step) backend() []string {
+func (s *tfStep) backend() []string {
 	return []string{"path=" + filepath.Join(s.state, "terraform.tfstate")}
 }
 
 // plan runs terraform-plan with variables; the bundle goes to bundle.
-func (s *step) plan(ctx context.Context, bundle, passphrase string, destroy bool, variables ...string) (*terraform.PlanResult, error) {
+func (s *tfStep) plan(ctx context.Context, bundle, passphrase string, destroy bool, variables ...string) (*terraform.PlanResult, error) {
 	return s.action().Plan(ctx, terraform.PlanOptions{WorkingDirectory: s.dir, BackendConfig: s.backend(), Variables: variables,
 		Destroy: destroy, LockTimeout: time.Second, Passphrase: passphrase, BundlePath: bundle})
 }
 
 // apply runs terraform-apply.
-func (s *step) apply(ctx context.Context, bundle, sha, passphrase string) (*terraform.ApplyResult, error) {
+func (s *tfStep) apply(ctx context.Context, bundle, sha, passphrase string) (*terraform.ApplyResult, error) {
 	return s.action().Apply(ctx, terraform.ApplyOptions{WorkingDirectory: s.dir, BackendConfig: s.backend(), Bundle: bundle,
 		ExpectedSHA256: sha, Passphrase: passphrase, LockTimeout: time.Second})
 }
 
 // outputs reads the last action's $GITHUB_OUTPUT with the engine's parser.
-func (s *step) outputs() map[string]string {
+func (s *tfStep) outputs() map[string]string {
 	f, err := os.Open(s.output)
 	if err != nil {
 		s.t.Fatal(err)

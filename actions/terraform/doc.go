@@ -1,7 +1,8 @@
 // Package terraform is the logic of the Terraform actions Anvil ships:
 // terraform-plan, terraform-apply and terraform-drift (actions/terraform-*
 // in the repository). Each action.yml is a thin composite action whose
-// step runs "anvil action terraform-…"; package cmd reads the inputs and
+// step runs "anvil action terraform-…"; that command (package cmd, wiring
+// only) reads the inputs with ParsePlan, ParseApply or ParseDrift and
 // calls Plan, Apply or Drift here.
 //
 // It drives the terraform binary as a child process (Tool), reads what

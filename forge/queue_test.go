@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,11 +15,11 @@ import (
 
 // fakeJobsAPI serves Gitea 1.25's actions jobs listing for path with the
 // given queued jobs, at most two per page, and counts the requests.
-func fakeJobsAPI(t *testing.T, path string, jobs []map[string]any) (*httptest.Server, *int) {
+func fakeJobsAPI(t *testing.T, path string, jobs []map[string]any) (*httptest.Server, *atomic.Int64) {
 	t.Helper()
-	requests := 0
+	requests := new(atomic.Int64) // the client may send requests concurrently
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		requests++
+		requests.Add(1)
 		if r.URL.Path != path {
 			http.NotFound(w, r)
 			return
@@ -36,7 +37,7 @@ func fakeJobsAPI(t *testing.T, path string, jobs []map[string]any) (*httptest.Se
 		json.NewEncoder(w).Encode(map[string]any{"total_count": len(jobs), "jobs": jobs[lo:hi]})
 	}))
 	t.Cleanup(srv.Close)
-	return srv, &requests
+	return srv, requests
 }
 
 func TestQueuedJobs(t *testing.T) {
@@ -72,8 +73,8 @@ func TestQueuedJobs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(got) != 5 || *requests != 3 {
-				t.Fatalf("got %d jobs in %d requests, want 5 in 3 pages", len(got), *requests)
+			if len(got) != 5 || requests.Load() != 3 {
+				t.Fatalf("got %d jobs in %d requests, want 5 in 3 pages", len(got), requests.Load())
 			}
 			q := SummarizeQueue(got, now)
 			want := Queue{

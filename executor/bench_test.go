@@ -92,6 +92,7 @@ func timeAnvilJob(ctx context.Context, repo, work string) (time.Duration, error)
 		return 0, err
 	}
 	eng := executor.New(executor.Config{
+		Loader: pipeline.Loader{},
 		Backends: func([]string) (executor.Backend, executor.JobSpecHints, error) {
 			return host.New(host.Config{}), executor.JobSpecHints{}, nil
 		},

@@ -88,7 +88,24 @@ type Config struct {
 	// Admit, when set, is asked before each job starts (see AdmitFunc):
 	// the hook of a policy.
 	Admit AdmitFunc
+	// Loader turns the action.yml of a uses: step and a called reusable
+	// workflow into plan types (cmd and runner give pipeline.Loader{}).
+	// Without it, a job that uses an action or calls a workflow fails.
+	Loader Loader
 }
+
+// Loader reads what a job refers to at run time: the executor sees plan
+// types only and leaves parsing to its caller.
+type Loader interface {
+	// LoadAction parses the action.yml (or action.yaml) data read from file.
+	LoadAction(file string, data []byte) (*pipeline.Action, error)
+	// LoadWorkflow parses the reusable workflow data read from file; file
+	// is the name its positions and errors use.
+	LoadWorkflow(file string, data []byte) (*pipeline.Workflow, error)
+}
+
+// errNoLoader is returned when a job needs a Loader that Config lacks.
+var errNoLoader = errors.New("executor.Config.Loader is not set, so actions and reusable workflows cannot be read: give it pipeline.Loader{}")
 
 // ActionResolver fetches what uses: names outside the repository.
 type ActionResolver interface {

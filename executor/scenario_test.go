@@ -185,6 +185,7 @@ func runScenarioOn(t *testing.T, dir string, cfg scenarioConfig, backends execut
 		payload["inputs"] = cfg.Inputs
 	}
 	eng := executor.New(executor.Config{
+		Loader:        pipeline.Loader{},
 		Backends:      backends,
 		Sink:          rec,
 		WorkDir:       work,

@@ -126,6 +126,7 @@ func timeAnvilJob(ctx context.Context, backend executor.Backend, repo, work stri
 		}
 	})
 	eng := executor.New(executor.Config{
+		Loader: pipeline.Loader{},
 		Backends: func([]string) (executor.Backend, executor.JobSpecHints, error) {
 			return backend, executor.JobSpecHints{Image: dockertest.Image}, nil
 		},

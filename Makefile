@@ -2,7 +2,8 @@
 # its help text.
 
 GO ?= go
-# TAGS are extra build tags for test-compile, e.g. make test-compile TAGS=docker.
+# TAGS are extra build tags for test-compile (make test-compile TAGS=...);
+# no file needs one today: the tagged files are per OS (unix, linux).
 TAGS ?=
 
 .DEFAULT_GOAL := help

@@ -1,7 +1,6 @@
 package executor_test
 
 import (
-	"codeberg.org/anvil-ci/anvil/executor/internal/enginetest"
 	"context"
 	"fmt"
 	"os"
@@ -11,6 +10,7 @@ import (
 
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/executor/host"
+	"codeberg.org/anvil-ci/anvil/executor/internal/enginetest"
 	"codeberg.org/anvil-ci/anvil/pipeline"
 )
 

@@ -1,7 +1,6 @@
 package executor_test
 
 import (
-	"codeberg.org/anvil-ci/anvil/executor/internal/enginetest"
 	"context"
 	"encoding/json"
 	"errors"
@@ -22,6 +21,7 @@ import (
 
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/executor/host"
+	"codeberg.org/anvil-ci/anvil/executor/internal/enginetest"
 	"codeberg.org/anvil-ci/anvil/pipeline"
 )
 

@@ -1,7 +1,6 @@
 package docker_test
 
 import (
-	"codeberg.org/anvil-ci/anvil/executor/internal/enginetest"
 	"context"
 	"fmt"
 	"os"
@@ -13,6 +12,7 @@ import (
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/executor/docker"
 	"codeberg.org/anvil-ci/anvil/executor/docker/dockertest"
+	"codeberg.org/anvil-ci/anvil/executor/internal/enginetest"
 	"codeberg.org/anvil-ci/anvil/pipeline"
 )
 

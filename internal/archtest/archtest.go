@@ -32,6 +32,9 @@ type File struct {
 	Test bool
 	// Imports are the import paths the file names.
 	Imports []string
+	// ImportGroups are the import paths as the file groups them (blank
+	// lines apart).
+	ImportGroups [][]string
 	// Uses are the qualified identifiers the file refers to, as
 	// "importpath.Name" (pipeline.ParseWorkflow is
 	// "codeberg.org/anvil-ci/anvil/pipeline.ParseWorkflow").
@@ -46,7 +49,9 @@ type Graph map[string][]File
 // other packages (tests included); when Only is set, its files may import
 // nothing of the module but what Only or From match. ForbidUses names
 // qualified identifier prefixes ("pipeline.Parse") its non-test files must
-// not refer to. Except exempts packages From matches (test kits).
+// not refer to. Grouped asks for import groups in the order standard
+// library, third-party, ours, none of them mixed. Except exempts packages
+// From matches (test kits).
 type Rule struct {
 	Name       string
 	From       []string
@@ -54,16 +59,20 @@ type Rule struct {
 	Forbid     []string
 	Only       []string
 	ForbidUses []string
+	Grouped    bool
 }
 
 // Patterns are relative to the module: "executor" is that package alone,
-// "executor/..." it and every package below it.
+// "executor/..." it and every package below it, "..." every package.
 func match(patterns []string, path string) bool {
 	rel, ok := relative(path)
 	if !ok {
 		return false
 	}
 	for _, p := range patterns {
+		if p == "..." {
+			return true
+		}
 		if base, ok := strings.CutSuffix(p, "/..."); ok {
 			if rel == base || strings.HasPrefix(rel, base+"/") {
 				return true
@@ -99,6 +108,8 @@ var Rules = []Rule{
 	{Name: "actions never import runner", From: []string{"actions/..."}, Forbid: []string{"runner/..."}},
 	{Name: "only cmd wires everything: nothing imports cmd", From: []string{"...not-cmd"},
 		Forbid: []string{"cmd"}},
+	{Name: "imports are grouped: standard library, then third-party, then ours (goimports -local " + Module + ")",
+		From: []string{"..."}, Grouped: true},
 	{Name: "cache imports nothing of ours", From: []string{"cache/..."}, Only: []string{}},
 	{Name: "artifacts imports nothing of ours", From: []string{"artifacts/..."}, Only: []string{}},
 	{Name: "audit imports only executor and pipeline/policy of ours", From: []string{"audit/..."},
@@ -175,6 +186,11 @@ func checkFile(g Graph, r Rule, f File) []Violation {
 			out = append(out, Violation{Rule: r.Name, File: f.Name, What: what})
 		}
 	}
+	if r.Grouped {
+		if what := badGrouping(f.ImportGroups); what != "" {
+			out = append(out, Violation{Rule: r.Name, File: f.Name, What: what})
+		}
+	}
 	if !f.Test {
 		for _, u := range f.Uses {
 			rel, ok := relative(u)
@@ -189,6 +205,37 @@ func checkFile(g Graph, r Rule, f File) []Violation {
 		}
 	}
 	return out
+}
+
+// importClass orders import paths: standard library, third-party, ours.
+func importClass(path string) int {
+	if _, ours := relative(path); ours {
+		return 2
+	}
+	if strings.Contains(strings.Split(path, "/")[0], ".") {
+		return 1
+	}
+	return 0
+}
+
+var classNames = []string{"standard library", "third-party", "ours"}
+
+// badGrouping says what is wrong with a file's import groups, or "".
+func badGrouping(groups [][]string) string {
+	last := -1
+	for _, g := range groups {
+		class := importClass(g[0])
+		for _, path := range g[1:] {
+			if c := importClass(path); c != class {
+				return fmt.Sprintf("imports %s (%s) in one group with %s (%s)", path, classNames[c], g[0], classNames[class])
+			}
+		}
+		if class < last {
+			return fmt.Sprintf("imports the %s group (%s) after the %s group", classNames[class], g[0], classNames[last])
+		}
+		last = class
+	}
+	return ""
 }
 
 // forbiddenChain returns the shortest import chain from imp (inclusive) to
@@ -284,12 +331,19 @@ func parseFile(file string) (File, error) {
 	}
 	var f File
 	names := map[string]string{} // local name -> import path
+	prevLine := 0
 	for _, is := range af.Imports {
 		path, err := strconv.Unquote(is.Path.Value)
 		if err != nil {
 			return File{}, fmt.Errorf("%s: import %s: %w", file, is.Path.Value, err)
 		}
 		f.Imports = append(f.Imports, path)
+		line := fset.Position(is.Pos()).Line
+		if n := len(f.ImportGroups); n == 0 || line > prevLine+1 {
+			f.ImportGroups = append(f.ImportGroups, nil)
+		}
+		f.ImportGroups[len(f.ImportGroups)-1] = append(f.ImportGroups[len(f.ImportGroups)-1], path)
+		prevLine = fset.Position(is.End()).Line
 		name := filepath.Base(path)
 		if is.Name != nil {
 			name = is.Name.Name

@@ -2,6 +2,8 @@ package archtest
 
 import (
 	"context"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -97,6 +99,19 @@ func TestCheckReportsViolations(t *testing.T) {
 			`rule "cache imports nothing of ours": cache/server.go imports ` + pipeline,
 			`rule "only cmd wires everything: nothing imports cmd": forge/client.go imports ` + cmd,
 		},
+	}, {
+		name: "import grouping",
+		graph: Graph{
+			Module + "/gitctx": {
+				{Name: "gitctx/mixed.go", ImportGroups: [][]string{{"testing"}, {pipeline, "github.com/google/go-cmp/cmp"}}},
+				{Name: "gitctx/order.go", ImportGroups: [][]string{{"os"}, {pipeline}, {"github.com/google/go-cmp/cmp"}}},
+				{Name: "gitctx/good.go", ImportGroups: [][]string{{"os", "testing"}, {"github.com/google/go-cmp/cmp", "gopkg.in/yaml.v3"}, {pipeline}}},
+			},
+		},
+		want: []string{
+			`rule "imports are grouped: standard library, then third-party, then ours (goimports -local ` + Module + `)": gitctx/mixed.go imports github.com/google/go-cmp/cmp (third-party) in one group with ` + pipeline + ` (ours)`,
+			`rule "imports are grouped: standard library, then third-party, then ours (goimports -local ` + Module + `)": gitctx/order.go imports the third-party group (github.com/google/go-cmp/cmp) after the ours group`,
+		},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []string
@@ -117,10 +132,11 @@ func TestParseFileUses(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := pipeline + ".ParseAction"
-	for _, u := range f.Uses {
-		if u == want {
-			return
-		}
+	if !slices.Contains(f.Uses, want) {
+		t.Errorf("uses %v, want %s among them", f.Uses, want)
 	}
-	t.Errorf("uses %v, want %s among them", f.Uses, want)
+	groups := [][]string{{"fmt", "os"}, {"github.com/google/go-cmp/cmp"}, {pipeline}}
+	if !reflect.DeepEqual(f.ImportGroups, groups) {
+		t.Errorf("import groups %q, want %q", f.ImportGroups, groups)
+	}
 }

@@ -1,5 +1,15 @@
 package x
 
-import p "codeberg.org/anvil-ci/anvil/pipeline"
+import (
+	"fmt"
+	"os"
 
-func load(data []byte) { _, _ = p.ParseAction("action.yml", data) }
+	"github.com/google/go-cmp/cmp"
+
+	p "codeberg.org/anvil-ci/anvil/pipeline"
+)
+
+func load(data []byte) {
+	_, _ = p.ParseAction("action.yml", data)
+	fmt.Fprintln(os.Stderr, cmp.Diff(1, 2))
+}

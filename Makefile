@@ -2,7 +2,8 @@
 # its help text.
 
 GO ?= go
-# TAGS are extra build tags for test-compile, e.g. make test-compile TAGS=docker.
+# TAGS are extra build tags for test-compile (make test-compile TAGS=...);
+# no file needs one today: the tagged files are per OS (unix, linux).
 TAGS ?=
 
 .DEFAULT_GOAL := help
@@ -40,8 +41,9 @@ bench: ## Run the benchmarks (BenchmarkEvaluate in pipeline/policy prints the po
 bench-fleet: ## Run only the fleet benchmark: 20 daemons' idle requests and memory, queued-to-started times
 	$(GO) test -run '^$$' -bench '^BenchmarkFleet$$' ./cmd/
 
-lint: ## go vet, then check formatting and go.mod tidiness (each failure prints its fix)
+lint: ## go vet, the import rules of ARCHITECTURE.md and import grouping (internal/archtest), formatting and go.mod tidiness (each failure prints its fix)
 	$(GO) vet ./...
+	@$(GO) test -count=1 ./internal/archtest || { echo "An import rule is broken (see the rule named above). Fix: regroup imports with goimports -local codeberg.org/anvil-ci/anvil -w FILE; for a layering rule, move the code, or change the rule in internal/archtest/archtest.go with a reason"; exit 1; }
 	@unformatted=$$(gofmt -l .); \
 	if [ -n "$$unformatted" ]; then \
 		echo "These files are not gofmt-ed:"; echo "$$unformatted"; \

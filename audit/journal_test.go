@@ -97,7 +97,7 @@ func TestNoSecretInTheAuditLog(t *testing.T) {
 	backends := func([]string) (executor.Backend, executor.JobSpecHints, error) {
 		return host.New(host.Config{}), executor.JobSpecHints{}, nil
 	}
-	eng := executor.New(executor.Config{Backends: backends, Sink: j, WorkDir: t.TempDir(), Github: gh, Secrets: secrets,
+	eng := executor.New(executor.Config{Loader: pipeline.Loader{}, Backends: backends, Sink: j, WorkDir: t.TempDir(), Github: gh, Secrets: secrets,
 		BaseEnv: executor.HostEnv(os.Environ()), Admit: gate.Admit})
 	res, err := eng.Run(context.Background(), &pipeline.Plan{Event: "push", Workflows: []*pipeline.Workflow{wf}})
 	if err != nil {

@@ -98,6 +98,7 @@ func engineRunTime(b *testing.B, workflow string, n int) time.Duration {
 	var took []time.Duration
 	for i := range n + 1 {
 		e := executor.New(executor.Config{
+			Loader: pipeline.Loader{},
 			Backends: func([]string) (executor.Backend, executor.JobSpecHints, error) {
 				return host.New(host.Config{}), executor.JobSpecHints{}, nil
 			},

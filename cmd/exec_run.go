@@ -147,6 +147,7 @@ func prepareExec(ctx context.Context, proc Process, o *execOptions, eventName st
 		plan:      plan,
 		platforms: plats,
 		config: executor.Config{
+			Loader:        pipeline.Loader{},
 			WorkDir:       o.workDir,
 			SourceDir:     dir,
 			LocalCheckout: true,

@@ -18,8 +18,11 @@ import (
 // maxCompositeDepth bounds nested composite actions, as GitHub does.
 const maxCompositeDepth = 10
 
-// loadAction reads action.yml or action.yaml from dir.
-func loadAction(dir string) (*pipeline.Action, error) {
+// loadAction reads action.yml or action.yaml from dir with l.
+func loadAction(l Loader, dir string) (*pipeline.Action, error) {
+	if l == nil {
+		return nil, errNoLoader
+	}
 	for _, name := range []string{"action.yml", "action.yaml"} {
 		file := filepath.Join(dir, name)
 		data, err := os.ReadFile(file)
@@ -29,7 +32,7 @@ func loadAction(dir string) (*pipeline.Action, error) {
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", file, err)
 		}
-		return pipeline.ParseAction(file, data)
+		return l.LoadAction(file, data)
 	}
 	return nil, fmt.Errorf("no action.yml or action.yaml in %s: local actions are read from the workspace, so check out the repository first (uses: actions/checkout@v4)", dir)
 }
@@ -71,7 +74,7 @@ func (s *stepRun) runActionAt(ctx context.Context, c *expr.Contexts, dir string)
 // empty, the action's files must all be inside root.
 func (s *stepRun) runActionIn(ctx context.Context, c *expr.Contexts, dir, root string) error {
 	st := s.st
-	action, err := loadAction(dir)
+	action, err := loadAction(s.j.w.engine.cfg.Loader, dir)
 	if err != nil {
 		return fmt.Errorf("%s: %w", posString(st.Pos), err)
 	}

@@ -26,7 +26,7 @@ func (j *jobInstance) runPreSteps(ctx context.Context) {
 		if err != nil {
 			continue
 		}
-		action, err := loadAction(dir)
+		action, err := loadAction(e.cfg.Loader, dir)
 		if err != nil || !strings.HasPrefix(action.Runs.Using, "node") || action.Runs.Pre == "" {
 			continue
 		}

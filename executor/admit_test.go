@@ -100,7 +100,7 @@ func TestAdmit(t *testing.T) {
 			admit := func(_ context.Context, wf *pipeline.Workflow, job *pipeline.Job, key string) []pipeline.Problem {
 				return tt.decide(job)
 			}
-			eng := executor.New(executor.Config{Backends: hostBackends, Sink: rec, WorkDir: t.TempDir(), SourceDir: dir,
+			eng := executor.New(executor.Config{Loader: pipeline.Loader{}, Backends: hostBackends, Sink: rec, WorkDir: t.TempDir(), SourceDir: dir,
 				Secrets: map[string]string{"PASSWORD": "s3cret"}, BaseEnv: executor.HostEnv(os.Environ()), Admit: admit})
 			wf := &pipeline.Workflow{File: "w.yml", Name: "W", Jobs: tt.jobs(dir)}
 			res, err := eng.Run(t.Context(), &pipeline.Plan{Event: "push", Workflows: []*pipeline.Workflow{wf}})
@@ -139,7 +139,7 @@ func TestAdmitSeesEvaluatedJob(t *testing.T) {
 		Container: &pipeline.Container{Image: "node:${{ matrix.v }}", Options: "--cpus ${{ matrix.v }}", Credentials: map[string]string{"username": "u", "password": "${{ secrets.PASSWORD }}"}},
 		Services:  map[string]*pipeline.Container{"db": {Image: "pg:${{ matrix.v }}", Ports: []string{"${{ matrix.v }}:1"}}},
 		Steps:     []*pipeline.Step{{Run: "true"}}}
-	eng := executor.New(executor.Config{Backends: hostBackends, WorkDir: t.TempDir(), Admit: admit,
+	eng := executor.New(executor.Config{Loader: pipeline.Loader{}, Backends: hostBackends, WorkDir: t.TempDir(), Admit: admit,
 		Secrets: map[string]string{"PASSWORD": "s3cret"}, BaseEnv: executor.HostEnv(os.Environ())})
 	wf := &pipeline.Workflow{File: "w.yml", Jobs: []*pipeline.Job{job}}
 	if _, err := eng.Run(t.Context(), &pipeline.Plan{Event: "push", Workflows: []*pipeline.Workflow{wf}}); err != nil {

@@ -8,8 +8,9 @@ import (
 // Backend prepares an isolated environment for one job.
 //
 // Lifecycle: Prepare once per job, then any number of Exec calls on the
-// returned Environment (never concurrently for one job), then Close. Close
-// is idempotent and safe to call after a failed or partial Prepare.
+// returned Environment (never concurrently for one job), then Close. A
+// Prepare that fails releases what it created itself and returns no
+// Environment, so there is nothing to Close.
 type Backend interface {
 	// Prepare creates the job's environment. ctx bounds the preparation only.
 	Prepare(ctx context.Context, spec JobSpec) (Environment, error)
@@ -26,7 +27,8 @@ type Environment interface {
 	// Path maps a path on the machine running anvil (under JobSpec.Root) to
 	// the same file as the job's processes see it.
 	Path(hostPath string) string
-	// Close releases everything Prepare created. Idempotent.
+	// Close releases everything Prepare created. It is idempotent: a
+	// second call does nothing and returns nil.
 	Close(ctx context.Context) error
 }
 

@@ -1,7 +1,6 @@
 package executor_test
 
 import (
-	"codeberg.org/anvil-ci/anvil/executor/internal/enginetest"
 	"context"
 	"fmt"
 	"os"
@@ -11,6 +10,7 @@ import (
 
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/executor/host"
+	"codeberg.org/anvil-ci/anvil/executor/internal/enginetest"
 	"codeberg.org/anvil-ci/anvil/pipeline"
 )
 
@@ -92,6 +92,7 @@ func timeAnvilJob(ctx context.Context, repo, work string) (time.Duration, error)
 		return 0, err
 	}
 	eng := executor.New(executor.Config{
+		Loader: pipeline.Loader{},
 		Backends: func([]string) (executor.Backend, executor.JobSpecHints, error) {
 			return host.New(host.Config{}), executor.JobSpecHints{}, nil
 		},

@@ -35,6 +35,9 @@ func hostEngine(t *testing.T, sink executor.Sink, cfg executor.Config) *executor
 		return host.New(host.Config{Grace: time.Second}), executor.JobSpecHints{}, nil
 	}
 	cfg.Sink = sink
+	if cfg.Loader == nil {
+		cfg.Loader = pipeline.Loader{}
+	}
 	if cfg.WorkDir == "" {
 		cfg.WorkDir = t.TempDir()
 	}

@@ -27,15 +27,16 @@ type JobSpecHints struct {
 	Image string
 }
 
-// Config is what an Engine needs. Every field but Backends and Sink has a
-// usable zero value.
+// Config is what an Engine needs. Backends is required, and Loader is
+// needed as soon as a job uses an action or calls a reusable workflow;
+// every other field has a usable zero value.
 type Config struct {
 	// Backends chooses where each job runs.
 	Backends BackendFor
-	// Sink receives every event, masked.
+	// Sink receives every event, masked; nil drops them.
 	Sink Sink
 	// WorkDir is the directory under which each job gets its own root
-	// (workspace, temp, env files). Default: a new temporary directory.
+	// (workspace, temp, env files). Default: os.TempDir().
 	WorkDir string
 	// SourceDir is the repository the run is about (exec -C). Local actions
 	// and reusable workflows resolve against the job's workspace; a
@@ -59,7 +60,7 @@ type Config struct {
 	// the GITHUB_* variables and the workflow's env. cmd fills it from
 	// HostEnv so that jobs never see the whole environment of anvil.
 	BaseEnv map[string]string
-	// RunnerName, RunnerOS and RunnerArch fill the runner context.
+	// RunnerName is runner.name in the runner context. Default: "anvil".
 	RunnerName string
 	// StepDebug turns on ::debug:: output (ACTIONS_STEP_DEBUG).
 	StepDebug bool
@@ -88,7 +89,24 @@ type Config struct {
 	// Admit, when set, is asked before each job starts (see AdmitFunc):
 	// the hook of a policy.
 	Admit AdmitFunc
+	// Loader turns the action.yml of a uses: step and a called reusable
+	// workflow into plan types (cmd and runner give pipeline.Loader{}).
+	// Without it, a job that uses an action or calls a workflow fails.
+	Loader Loader
 }
+
+// Loader reads what a job refers to at run time: the executor sees plan
+// types only and leaves parsing to its caller.
+type Loader interface {
+	// LoadAction parses the action.yml (or action.yaml) data read from file.
+	LoadAction(file string, data []byte) (*pipeline.Action, error)
+	// LoadWorkflow parses the reusable workflow data read from file; file
+	// is the name its positions and errors use.
+	LoadWorkflow(file string, data []byte) (*pipeline.Workflow, error)
+}
+
+// errNoLoader is returned when a job needs a Loader that Config lacks.
+var errNoLoader = errors.New("executor.Config.Loader is not set, so actions and reusable workflows cannot be read: give it pipeline.Loader{}")
 
 // ActionResolver fetches what uses: names outside the repository.
 type ActionResolver interface {
@@ -191,5 +209,3 @@ func (e *Engine) Kill() { e.killCancel() }
 // Masker returns the masker the engine applies to every line; callers that
 // print errors of their own mask them with it too.
 func (e *Engine) Masker() *Masker { return e.masker }
-
-var _ = pipeline.Plan{}

@@ -1,11 +1,12 @@
 package executor
 
 import (
-	"codeberg.org/anvil-ci/anvil/pipeline/expr"
 	"maps"
 	"runtime"
 	"sort"
 	"strings"
+
+	"codeberg.org/anvil-ci/anvil/pipeline/expr"
 )
 
 // hostEnvAllowed lists the variables of anvil's own environment that jobs

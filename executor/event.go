@@ -61,8 +61,9 @@ type Event struct {
 	Error string `json:"error,omitempty"`
 }
 
-// Sink consumes events. Emit is called from one goroutine per job; a Sink
-// shared by parallel jobs must be safe for concurrent use.
+// Sink consumes events, already masked. Emit is called from the goroutines
+// of parallel jobs and matrix combinations at once, so a Sink must be safe
+// for concurrent use.
 type Sink interface {
 	Emit(Event)
 }

@@ -129,7 +129,7 @@ func TestProblems(t *testing.T) {
 			if backends == nil {
 				backends = hostBackends
 			}
-			eng := executor.New(executor.Config{Backends: backends, Sink: rec, WorkDir: t.TempDir(),
+			eng := executor.New(executor.Config{Loader: pipeline.Loader{}, Backends: backends, Sink: rec, WorkDir: t.TempDir(),
 				Secrets: map[string]string{"PASSWORD": "s3cret"}, BaseEnv: executor.HostEnv(os.Environ())})
 			res, err := eng.Run(t.Context(), &pipeline.Plan{Event: "push", Workflows: []*pipeline.Workflow{tt.wf}})
 			if err != nil {

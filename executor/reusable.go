@@ -49,7 +49,10 @@ func (w *workflowRun) runCalled(ctx context.Context, jr *jobInstance) (Result, m
 	if err != nil {
 		return "", nil, fmt.Errorf("reading reusable workflow: %w", err)
 	}
-	called, err := pipeline.ParseWorkflow(name, data)
+	if e.cfg.Loader == nil {
+		return "", nil, errNoLoader
+	}
+	called, err := e.cfg.Loader.LoadWorkflow(name, data)
 	if err != nil {
 		return "", nil, err
 	}

@@ -1,7 +1,6 @@
 package executor_test
 
 import (
-	"codeberg.org/anvil-ci/anvil/executor/internal/enginetest"
 	"context"
 	"encoding/json"
 	"errors"
@@ -22,6 +21,7 @@ import (
 
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/executor/host"
+	"codeberg.org/anvil-ci/anvil/executor/internal/enginetest"
 	"codeberg.org/anvil-ci/anvil/pipeline"
 )
 
@@ -185,6 +185,7 @@ func runScenarioOn(t *testing.T, dir string, cfg scenarioConfig, backends execut
 		payload["inputs"] = cfg.Inputs
 	}
 	eng := executor.New(executor.Config{
+		Loader:        pipeline.Loader{},
 		Backends:      backends,
 		Sink:          rec,
 		WorkDir:       work,

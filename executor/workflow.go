@@ -216,10 +216,9 @@ func (w *workflowRun) runJob(ctx context.Context, j *pipeline.Job) (Result, map[
 	slots := make(chan struct{}, maxParallel)
 	results := make([]*JobResult, len(combos))
 	var (
-		wg        sync.WaitGroup
-		mu        sync.Mutex
-		outputs   = map[string]string{}
-		continue_ bool
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		outputs = map[string]string{}
 	)
 	for i, combo := range combos {
 		// Take the slot here so that combinations start in matrix order.
@@ -247,7 +246,6 @@ func (w *workflowRun) runJob(ctx context.Context, j *pipeline.Job) (Result, map[
 			mu.Lock()
 			results[i] = r
 			maps.Copy(outputs, r.Outputs)
-			continue_ = continue_ || r.ContinueOnError
 			mu.Unlock()
 			if r.Result == ResultFailure && !r.ContinueOnError && failFast {
 				cancelGroup(errFailFast)

@@ -3,8 +3,9 @@ package gitctx
 import (
 	"testing"
 
-	"codeberg.org/anvil-ci/anvil/pipeline"
 	"github.com/google/go-cmp/cmp"
+
+	"codeberg.org/anvil-ci/anvil/pipeline"
 )
 
 // featureRepo is what readRepo says about a branch with two commits.

@@ -45,7 +45,7 @@ type Config struct {
 	// Host runs jobs whose label has the host schema.
 	Host executor.Backend
 	// Docker returns the backend for jobs whose label is docker://IMAGE;
-	// nil means this build has no Docker executor and such jobs fail
+	// nil means this runner has no Docker executor and such jobs fail
 	// with a message that says so.
 	Docker func(image string) (executor.Backend, error)
 	// Actions returns the resolver for remote actions and reusable

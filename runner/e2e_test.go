@@ -291,7 +291,7 @@ func TestMalformedPayloadThenGoesOn(t *testing.T) {
 	}{
 		{bad, forgetest.StatusFailure, `ci.yml: job "broken": jobs.broken.steps must be a list of steps`},
 		{garbage, forgetest.StatusFailure, "invalid YAML"},
-		{docker, forgetest.StatusFailure, "Docker executor is coming"},
+		{docker, forgetest.StatusFailure, "this runner has no Docker executor"},
 		{good, forgetest.StatusSuccess, "fine"},
 		// Linted before running: an undefined name is an error, and the
 		// first step never runs.

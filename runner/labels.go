@@ -27,7 +27,7 @@ func (r *Runner) backendFor(runsOn []string) (executor.Backend, executor.JobSpec
 			case "docker":
 				image := l.Image()
 				if r.cfg.Docker == nil {
-					return nil, executor.JobSpecHints{}, fmt.Errorf("label %q runs jobs in a Docker container, which this build of anvil cannot do yet (the Docker executor is coming); use a label with the host schema, e.g. %s:host", raw, l.Name)
+					return nil, executor.JobSpecHints{}, fmt.Errorf("label %q runs jobs in a Docker container, but this runner has no Docker executor; use a label with the host schema, e.g. %s:host", raw, l.Name)
 				}
 				b, err := r.cfg.Docker(image)
 				if err != nil {

@@ -131,6 +131,7 @@ func (r *Runner) execute(ctx context.Context, task *runnerv1.Task, github map[st
 		return fail(fmt.Sprintf("Cannot create the job's directory: %v (check host.workdir_parent)", err))
 	}
 	cfg := executor.Config{
+		Loader:      pipeline.Loader{},
 		Backends:    r.backendFor,
 		Sink:        rep,
 		WorkDir:     workDir,

@@ -1,7 +1,6 @@
 package docker_test
 
 import (
-	"codeberg.org/anvil-ci/anvil/executor/internal/enginetest"
 	"context"
 	"fmt"
 	"os"
@@ -13,6 +12,7 @@ import (
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/executor/docker"
 	"codeberg.org/anvil-ci/anvil/executor/docker/dockertest"
+	"codeberg.org/anvil-ci/anvil/executor/internal/enginetest"
 	"codeberg.org/anvil-ci/anvil/pipeline"
 )
 
@@ -126,6 +126,7 @@ func timeAnvilJob(ctx context.Context, backend executor.Backend, repo, work stri
 		}
 	})
 	eng := executor.New(executor.Config{
+		Loader: pipeline.Loader{},
 		Backends: func([]string) (executor.Backend, executor.JobSpecHints, error) {
 			return backend, executor.JobSpecHints{Image: dockertest.Image}, nil
 		},

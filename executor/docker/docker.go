@@ -1,11 +1,11 @@
 package docker
 
 import (
-	"codeberg.org/anvil-ci/anvil/executor"
-
 	"fmt"
 	"os"
 	"time"
+
+	"codeberg.org/anvil-ci/anvil/executor"
 )
 
 // Defaults for the zero values of Config.

@@ -147,6 +147,7 @@ func runEngine(t *testing.T, serverURL string, r executor.ActionResolver, file s
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	eng := executor.New(executor.Config{
+		Loader: pipeline.Loader{},
 		Backends: func([]string) (executor.Backend, executor.JobSpecHints, error) {
 			return host.New(host.Config{Grace: 2 * time.Second}), executor.JobSpecHints{}, nil
 		},

@@ -43,11 +43,6 @@ func (s *Server) withApp(name string, f func(a *app)) error {
 	return nil
 }
 
-// SetDegraded makes the application's workloads end Degraded (or not).
-func (s *Server) SetDegraded(name string, degraded bool) error {
-	return s.withApp(name, func(a *app) { a.degraded = degraded })
-}
-
 // FailSyncs makes the first attempts attempts of every sync operation fail
 // with message (negative: every attempt; 0: none), so that a sync with
 // enough retries succeeds.

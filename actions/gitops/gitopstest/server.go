@@ -59,7 +59,6 @@ type Server struct {
 	mu     sync.Mutex
 	onPush func(repo string, stage PushStage)
 	pushes map[string]int
-	denied int
 }
 
 // Start serves repositories kept under dir (which must exist).
@@ -126,13 +125,6 @@ func (s *Server) Pushes(name string) int {
 	return s.pushes[name]
 }
 
-// Denied counts requests refused for bad or missing credentials.
-func (s *Server) Denied() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.denied
-}
-
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	name, rest, ok := splitRepoPath(r.URL.Path)
 	if !ok {
@@ -144,9 +136,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, pass, ok := r.BasicAuth(); !ok || pass != s.Token {
-		s.mu.Lock()
-		s.denied++
-		s.mu.Unlock()
 		w.Header().Set("WWW-Authenticate", `Basic realm="gitopstest"`)
 		http.Error(w, "Unauthorized", http.StatusUnauthorized)
 		return

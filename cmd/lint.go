@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -109,7 +108,7 @@ func runLint(_ context.Context, proc Process, o *lintOptions, paths []string) er
 	bad := 0
 	for _, f := range files {
 		path, name := workflowPath(dir, f)
-		data, err := os.ReadFile(path)
+		data, err := pipeline.ReadFile(path)
 		if err != nil {
 			return usageError(fmt.Errorf("reading workflow: %w", err))
 		}

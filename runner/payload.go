@@ -69,8 +69,12 @@ func taskWorkflow(file string, task *runnerv1.Task, job string) *pipeline.Workfl
 //     strategy.max-parallel that the forge turned into quoted strings
 //     ("1", "false") are numbers and booleans again.
 //
-// Anything it cannot read is returned as it came.
+// Anything it cannot read is returned as it came, and so is a payload over
+// pipeline's limits, which no parser may read (checking reports it).
 func restorePayload(payload []byte, needs []string) []byte {
+	if pipeline.CheckLimits("", payload) != nil {
+		return payload
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(payload, &doc); err != nil || doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
 		return payload

@@ -126,6 +126,11 @@ func (l *Linter) Check(file string, data []byte) []Finding {
 // is among the findings); otherwise its Problems are all the findings,
 // errors and warnings, as pipeline.Problems.
 func (l *Linter) Parse(file string, data []byte) (*pipeline.Workflow, []Finding) {
+	if err := pipeline.CheckLimits(file, data); err != nil {
+		// Nothing else may read a file over the limits: the parsers
+		// below could run out of stack or memory on it.
+		return nil, parserFindings(file, err)
+	}
 	parse := pipeline.ParseWorkflow
 	if l.opts.Task {
 		parse = pipeline.ParseTaskWorkflow

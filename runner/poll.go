@@ -150,6 +150,7 @@ func (r *Runner) start(task *runnerv1.Task, release func()) {
 	go func() {
 		defer r.reports.Done()
 		defer release()
+		defer r.survivePanic(task)
 		rep := r.runTask(task, func() {
 			r.mu.Lock()
 			r.running--

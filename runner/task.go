@@ -59,7 +59,9 @@ func (r *Runner) runTask(task *runnerv1.Task, ended func()) *reporter {
 	log.Info("running a job")
 
 	workDir := filepath.Join(r.workDir(), strconv.FormatInt(task.GetId(), 10))
-	result, last := r.execute(ctx, task, github, workDir, rep, log)
+	result, last := r.executeRecovered(func() (runnerv1.Result, string) {
+		return r.execute(ctx, task, github, workDir, rep, log)
+	}, rep, log)
 	rep.close(result, last)
 	// Removed once the report is on its way, which it does not wait for.
 	if err := os.RemoveAll(workDir); err != nil {

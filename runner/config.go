@@ -6,6 +6,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"codeberg.org/anvil-ci/anvil/executor"
+	"codeberg.org/anvil-ci/anvil/pipeline/runopt"
 )
 
 // Config is what a Runner needs. Forge, Labels, StateDir and Host are
@@ -58,6 +59,11 @@ type Config struct {
 	// token. An error fails the task with its message. Nil gives jobs
 	// none.
 	Runtime func(github map[string]any) (executor.Runtime, error)
+	// Containers is what the Docker backend allows the containers of
+	// jobs (container.privileged, container.valid_volumes, ...): checking
+	// a task's workflow reports what it would refuse as errors before the
+	// job starts.
+	Containers runopt.Policy
 	// Env is extra environment for every job (runner.envs, env_file);
 	// BaseEnv is what every job process starts from.
 	Env     map[string]string

@@ -38,7 +38,8 @@ func (e panickingEnv) Exec(ctx context.Context, cmd executor.Command, out io.Wri
 
 // TestOneTaskFailingNeverTakesOthersDown runs, while a long job is in
 // progress, a job whose backend panics, a job whose runtime hook panics
-// in the runner and a job whose workflow is the 1 MB probe of issue 11
+// in the runner, a job asking for a privileged container (which checking
+// refuses before it starts) and a job whose workflow is the 1 MB probe of issue 11
 // (parentheses nested 500k deep, which took 1 GB). Each fails alone with
 // a row that says why; the long job and a later one succeed, and the
 // runner keeps running.
@@ -77,6 +78,8 @@ func TestOneTaskFailingNeverTakesOthersDown(t *testing.T) {
 			"anvil failed while running this job (panic: injected backend panic), so the job failed; other jobs are not affected"},
 		{"runner panic", job("runtime-panic", "      - run: echo not-reached\n"),
 			"The runner failed while running this job (panic: injected runtime panic), so the job failed"},
+		{"privileged container", "on: push\njobs:\n  priv:\n    runs-on: self-hosted\n    container: {image: alpine, options: --privileged}\n    steps:\n      - run: echo not-reached\n",
+			"container.options asks for --privileged; the runner allows --privileged and --cap-add only with container.privileged"},
 		{"parentheses 500k deep", job("deep", "      - run: echo ${{ "+strings.Repeat("(", 5e5)+"1"+strings.Repeat(")", 5e5)+" }}\n"),
 			"nests parentheses and brackets more than 100 deep"},
 	}

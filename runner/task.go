@@ -102,7 +102,7 @@ func (r *Runner) execute(ctx context.Context, task *runnerv1.Task, github map[st
 	if file == "" {
 		file = "workflow.yml"
 	}
-	wf := taskWorkflow(file, task, str(github["job"]))
+	wf := taskWorkflow(file, task, str(github["job"]), r.cfg.Containers)
 	if len(wf.Problems) > 0 {
 		errs := 0
 		for _, p := range wf.Problems {

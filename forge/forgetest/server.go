@@ -1,6 +1,7 @@
 package forgetest
 
 import (
+	"crypto/tls"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -59,6 +60,7 @@ type Server struct {
 	tasksVersion int64
 	calls        map[string][]time.Time
 	faults       faults
+	replies      replyFaults
 }
 
 // New starts a test forge on 127.0.0.1 and stops it when the test ends.
@@ -74,7 +76,7 @@ func New(tb testing.TB, opts ...Option) *Server {
 		changed:   make(chan struct{}),
 		regTokens: map[string]bool{}, runners: map[string]*RunnerRecord{},
 		tasks: map[int64]*taskState{}, runs: map[int64]*runState{}, calls: map[string][]time.Time{},
-		faults: newFaults(),
+		faults: newFaults(), replies: newReplyFaults(),
 	}
 	svc := &service{s: s}
 	s.mux = http.NewServeMux()
@@ -84,7 +86,13 @@ func New(tb testing.TB, opts ...Option) *Server {
 	path, h = pingv1connect.NewPingServiceHandler(svc, compress)
 	s.mux.Handle(apiPrefix+path, http.StripPrefix(apiPrefix, h))
 	s.serveArtifacts()
-	s.hs = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	if o.tls {
+		s.hs = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+		s.hs.TLS = &tls.Config{GetConfigForClient: s.configForClient, MinVersion: tls.VersionTLS12}
+		s.hs.StartTLS()
+	} else {
+		s.hs = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	}
 	go s.sweep()
 	tb.Cleanup(s.Close)
 	return s
@@ -119,6 +127,7 @@ type options struct {
 	actionsURL    string
 	noDeclare     bool
 	noLogContent  bool
+	tls           bool
 }
 
 func defaultOptions() options {

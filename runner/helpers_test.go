@@ -187,3 +187,15 @@ func checkReport(t *testing.T, rec forgetest.TaskRecord) {
 		}
 	}
 }
+
+// waitPolling waits until the runner has polled the forge once.
+func waitPolling(t *testing.T, srv *forgetest.Server) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for srv.Requests(forgetest.MethodFetchTask) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the runner did not poll the forge within a minute")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -206,6 +206,7 @@ func runnerConfig(proc Process, cfg daemonConfig, reg forge.RunnerFile, labels [
 		WorkDir:         workDir,
 		Host:            host.New(host.Config{}),
 		Docker:          docker,
+		Containers:      cfg.Container.policy(),
 		Actions:         daemonActions(proc, cfg.Actions),
 		Env:             env,
 		BaseEnv:         executor.HostEnv(proc.environ()),

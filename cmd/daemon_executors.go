@@ -6,6 +6,7 @@ import (
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/executor/docker"
 	"codeberg.org/anvil-ci/anvil/executor/resolve"
+	"codeberg.org/anvil-ci/anvil/pipeline/runopt"
 )
 
 // daemonDocker is the daemon's Docker executor for docker://IMAGE labels:
@@ -83,4 +84,11 @@ func daemonActions(proc Process, cfg actionsConfig) func(github map[string]any, 
 		}
 		return r, nil
 	}
+}
+
+// policy is what the container: section allows jobs' containers, for
+// checking workflows as the Docker backend (daemonDocker) applies it.
+func (c containerConfig) policy() runopt.Policy {
+	memory, _ := c.memoryBytes() // checked when the config was loaded
+	return runopt.Policy{Privileged: c.Privileged, ValidVolumes: c.ValidVolumes, Memory: memory, CPUs: c.CPUs}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -27,7 +26,9 @@ Each problem is printed as file:line:col: severity: message [rule];
 Forgejo would refuse at run time too (invalid YAML, no jobs, unknown or
 cyclic needs, an expression that does not parse, an undefined context or
 function, a matrix over 256 combinations, a step with neither run nor
-uses): anvil exec and the daemon fail such a workflow's jobs at once.
+uses, container options the Docker executor refuses such as --privileged,
+a file over anvil's size and nesting limits): anvil exec and the daemon
+fail such a workflow's jobs at once.
 Everything else (unknown keys, types that do not fit, untrusted input in
 scripts, ...) is a warning: it is shown, and the workflow runs.
 
@@ -109,7 +110,7 @@ func runLint(_ context.Context, proc Process, o *lintOptions, paths []string) er
 	bad := 0
 	for _, f := range files {
 		path, name := workflowPath(dir, f)
-		data, err := os.ReadFile(path)
+		data, err := pipeline.ReadFile(path)
 		if err != nil {
 			return usageError(fmt.Errorf("reading workflow: %w", err))
 		}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"codeberg.org/anvil-ci/anvil/pipeline"
 	"codeberg.org/anvil-ci/anvil/pipeline/lint"
@@ -44,7 +43,7 @@ func lintWorkflows(dir, wpath string) ([]checkedWorkflow, error) {
 	var out []checkedWorkflow
 	for _, f := range files {
 		path, name := workflowPath(dir, f)
-		data, err := os.ReadFile(path)
+		data, err := pipeline.ReadFile(path)
 		if err != nil {
 			return nil, usageError(fmt.Errorf("reading workflow: %w", err))
 		}

@@ -25,7 +25,7 @@ func loadAction(l Loader, dir string) (*pipeline.Action, error) {
 	}
 	for _, name := range []string{"action.yml", "action.yaml"} {
 		file := filepath.Join(dir, name)
-		data, err := os.ReadFile(file)
+		data, err := pipeline.ReadFile(file)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}

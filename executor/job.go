@@ -149,8 +149,14 @@ func (j *jobInstance) run(ctx context.Context) *JobResult {
 }
 
 // execute prepares the environment, runs the steps and post steps, and
-// tears everything down.
-func (j *jobInstance) execute(ctx context.Context) (Result, string) {
+// tears everything down. A panic on the way fails the job (see recovered)
+// once the environment is torn down.
+func (j *jobInstance) execute(ctx context.Context) (result Result, msg string) {
+	defer func() {
+		if v := recover(); v != nil {
+			result, msg = j.recovered(v)
+		}
+	}()
 	e := j.engine()
 	fail := func(format string, args ...any) (Result, string) {
 		msg := fmt.Sprintf(format, args...)

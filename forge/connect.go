@@ -36,7 +36,15 @@ type Config struct {
 	// Version is anvil's version, sent in the x-runner-version header and
 	// as Register's version when the request has none.
 	Version string
+	// MaxReplyBytes bounds the size of a reply (decompressed); a larger
+	// one is an ErrRetryable error. Zero means DefaultMaxReplyBytes.
+	MaxReplyBytes int
 }
+
+// DefaultMaxReplyBytes is the largest reply a client accepts by default:
+// far above any task (a workflow is at most 1 MiB, an event payload a few),
+// and a bound on what a broken proxy or forge can make the runner hold.
+const DefaultMaxReplyBytes = 64 << 20
 
 // ConnectClient implements Client with connect's binary protobuf codec. It
 // accepts gzip-compressed replies (the forge compresses those of 1 KiB or
@@ -60,12 +68,32 @@ func New(cfg Config) *ConnectClient {
 		if cfg.Insecure {
 			tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // the user asked for it (runner.insecure)
 		}
-		hc = &http.Client{Transport: tr}
+		hc = &http.Client{Transport: tr, CheckRedirect: NoRedirects}
+	}
+	if c.cfg.MaxReplyBytes <= 0 {
+		c.cfg.MaxReplyBytes = DefaultMaxReplyBytes
 	}
 	base := strings.TrimRight(cfg.Address, "/") + "/api/actions"
-	c.runner = runnerv1connect.NewRunnerServiceClient(hc, base)
-	c.ping = pingv1connect.NewPingServiceClient(hc, base)
+	limit := connect.WithReadMaxBytes(c.cfg.MaxReplyBytes)
+	c.runner = runnerv1connect.NewRunnerServiceClient(hc, base, limit)
+	c.ping = pingv1connect.NewPingServiceClient(hc, base, limit)
 	return c
+}
+
+// NoRedirects is the CheckRedirect of the client's own HTTP client: a
+// redirect is not followed but returned as an error naming its target,
+// since following it would send the runner's token to wherever it points
+// (Go's client keeps custom headers across hosts). Give it to an
+// HTTPClient of your own for the same behaviour.
+func NoRedirects(req *http.Request, _ []*http.Request) error {
+	return &redirectError{to: RedactURL(req.URL.String())}
+}
+
+// redirectError is a redirect the client did not follow.
+type redirectError struct{ to string }
+
+func (e *redirectError) Error() string {
+	return "the forge redirected the call to " + e.to
 }
 
 // Address is the forge's URL the client talks to.

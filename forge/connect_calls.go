@@ -17,7 +17,7 @@ func (c *ConnectClient) Ping(ctx context.Context, data string) error {
 		return c.configErr
 	}
 	_, err := c.ping.Ping(ctx, versioned(c, connect.NewRequest(&pingv1.PingRequest{Data: data})))
-	return wrap("pinging the forge at "+RedactURL(c.cfg.Address), err)
+	return c.wrap("pinging the forge at "+RedactURL(c.cfg.Address), err)
 }
 
 // Register implements Client.
@@ -35,7 +35,7 @@ func (c *ConnectClient) Register(ctx context.Context, req *runnerv1.RegisterRequ
 	}
 	resp, err := c.runner.Register(ctx, versioned(c, connect.NewRequest(req)))
 	if err != nil {
-		return nil, wrap("registering with the forge at "+RedactURL(c.cfg.Address), err)
+		return nil, c.wrap("registering with the forge at "+RedactURL(c.cfg.Address), err)
 	}
 	if resp.Msg.GetRunner().GetUuid() == "" {
 		return nil, errors.New("registering with the forge: the reply holds no runner; is the address a Forgejo or Gitea instance?")
@@ -50,7 +50,7 @@ func (c *ConnectClient) Declare(ctx context.Context, version string, labels []st
 	}
 	req := connect.NewRequest(&runnerv1.DeclareRequest{Version: version, Labels: LabelNames(labels)})
 	_, err := c.runner.Declare(ctx, authorize(c, req))
-	return wrap("declaring the runner's version and labels", err)
+	return c.wrap("declaring the runner's version and labels", err)
 }
 
 // FetchTask implements Client.
@@ -61,7 +61,7 @@ func (c *ConnectClient) FetchTask(ctx context.Context, tasksVersion int64) (*run
 	req := connect.NewRequest(&runnerv1.FetchTaskRequest{TasksVersion: tasksVersion})
 	resp, err := c.runner.FetchTask(ctx, authorize(c, req))
 	if err != nil {
-		return nil, tasksVersion, wrap("fetching a task", err)
+		return nil, tasksVersion, c.wrap("fetching a task", err)
 	}
 	return resp.Msg.GetTask(), resp.Msg.GetTasksVersion(), nil
 }
@@ -74,7 +74,7 @@ func (c *ConnectClient) UpdateTask(ctx context.Context, state *runnerv1.TaskStat
 	req := connect.NewRequest(&runnerv1.UpdateTaskRequest{State: state, Outputs: outputs})
 	resp, err := c.runner.UpdateTask(ctx, authorize(c, req))
 	if err != nil {
-		return nil, wrap(fmt.Sprintf("reporting the state of task %d", state.GetId()), err)
+		return nil, c.wrap(fmt.Sprintf("reporting the state of task %d", state.GetId()), err)
 	}
 	return resp.Msg, nil
 }
@@ -87,7 +87,7 @@ func (c *ConnectClient) UpdateLog(ctx context.Context, taskID, index int64, rows
 	req := connect.NewRequest(&runnerv1.UpdateLogRequest{TaskId: taskID, Index: index, Rows: rows, NoMore: noMore})
 	resp, err := c.runner.UpdateLog(ctx, authorize(c, req))
 	if err != nil {
-		return 0, wrap(fmt.Sprintf("sending log rows %d.. of task %d", index, taskID), err)
+		return 0, c.wrap(fmt.Sprintf("sending log rows %d.. of task %d", index, taskID), err)
 	}
 	return resp.Msg.GetAckIndex(), nil
 }

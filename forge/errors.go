@@ -2,6 +2,8 @@ package forge
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"os"
@@ -32,18 +34,24 @@ var (
 )
 
 // callError is a failed call: what was being done, its class (nil when
-// fatal or cancelled) and the cause.
+// fatal or cancelled), the cause and what to do about it ("" when the
+// cause says it all).
 type callError struct {
 	op    string
 	class error
 	err   error
+	hint  string
 }
 
 func (e *callError) Error() string {
-	if e.class == nil {
-		return fmt.Sprintf("%s: %v", e.op, e.err)
+	msg := fmt.Sprintf("%s: %v", e.op, e.err)
+	if e.class != nil {
+		msg = fmt.Sprintf("%s: %v: %v", e.op, e.class, e.err)
 	}
-	return fmt.Sprintf("%s: %v: %v", e.op, e.class, e.err)
+	if e.hint != "" {
+		msg += "; " + e.hint
+	}
+	return msg
 }
 
 func (e *callError) Unwrap() []error {
@@ -53,12 +61,42 @@ func (e *callError) Unwrap() []error {
 	return []error{e.class, e.err}
 }
 
-// wrap classifies err from the connect client; nil stays nil.
-func wrap(op string, err error) error {
+// wrap classifies err from the connect client and says what to do about
+// the causes that are not the forge's own answer; nil stays nil.
+func (c *ConnectClient) wrap(op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	return &callError{op: op, class: classify(err), err: err}
+	return &callError{op: op, class: classify(err), err: err, hint: c.hint(err)}
+}
+
+// hint says what to do about err, or "".
+func (c *ConnectClient) hint(err error) string {
+	var (
+		redirect *redirectError
+		unknown  x509.UnknownAuthorityError
+		verify   *tls.CertificateVerificationError
+	)
+	switch {
+	case errors.As(err, &redirect):
+		return "anvil does not follow redirects, which would take the runner's token along: set the forge address (the .runner file's address) to the URL the forge answers at, or fix the proxy that redirects"
+	case errors.As(err, &unknown), errors.As(err, &verify):
+		return "the forge's TLS certificate is not trusted: add the CA that signed it to this machine's trust store (or point SSL_CERT_FILE at it), or set runner.insecure: true to skip the check"
+	case connect.CodeOf(err) == connect.CodeResourceExhausted && !isWireError(err):
+		return fmt.Sprintf("the forge's reply is larger than anvil accepts (%d bytes); it is retried, and a forge or proxy that keeps sending it needs fixing", c.cfg.MaxReplyBytes)
+	case strings.HasPrefix(c.cfg.Address, "http://") && strings.Contains(err.Error(), "400 Bad Request"):
+		return "an HTTPS server answers a plain-HTTP call so: if the forge speaks https, use https:// in the forge address"
+	case !isWireError(err) && (strings.Contains(err.Error(), "unmarshal") || strings.Contains(err.Error(), "unexpected EOF")):
+		return "the forge's reply could not be read (cut short or garbled on the way); it is retried"
+	}
+	return ""
+}
+
+// isWireError reports whether err is an error the forge sent, rather
+// than one about its reply (too large, not protobuf, cut short).
+func isWireError(err error) bool {
+	var ce *connect.Error
+	return errors.As(err, &ce) && connect.IsWireError(ce)
 }
 
 // Texts the forges put in error messages. They answer auth failures and
@@ -105,6 +143,17 @@ func classify(err error) error {
 	case strings.Contains(msg, textMissingField):
 		return nil
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
+		return ErrRetryable
+	}
+	var redirect *redirectError
+	if errors.As(err, &redirect) {
+		// A proxy's redirect can be passing (maintenance); the hint says
+		// what to fix when it is not.
+		return ErrRetryable
+	}
+	if code := connect.CodeOf(err); !isWireError(err) && (code == connect.CodeInvalidArgument || code == connect.CodeInternal) {
+		// A reply the client could not read (not protobuf, cut short):
+		// the request was fine, the next try may get a whole reply.
 		return ErrRetryable
 	}
 	switch connect.CodeOf(err) {

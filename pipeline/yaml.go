@@ -9,11 +9,13 @@ import (
 )
 
 // maxExpandedNodes bounds the size of a document once YAML aliases are
-// expanded, so that a small file cannot blow up into a huge tree.
-const maxExpandedNodes = 200_000
+// expanded, so that a small file cannot blow up into a huge tree: twice
+// what MaxYAMLItems lets a file have without aliases.
+const maxExpandedNodes = 100_000
 
 // loadYAML decodes data into a node tree and returns its top-level node with
-// aliases expanded, or nil when the file is empty or not YAML (recorded in p).
+// aliases expanded, or nil when the file is empty, not YAML or over the
+// limits (see CheckLimits; recorded in p).
 func loadYAML(data []byte, p *problems) (root *yaml.Node) {
 	defer func() {
 		// yaml.v3 reports most errors by panicking internally and
@@ -24,10 +26,16 @@ func loadYAML(data []byte, p *problems) (root *yaml.Node) {
 			root = nil
 		}
 	}()
+	if !withinTextLimits(p, data) {
+		return nil
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		line, msg := yamlErrorLine(err)
 		p.add(&yaml.Node{Line: line, Column: 1}, "invalid YAML: %s", msg)
+		return nil
+	}
+	if !withinTreeLimits(p, &doc) {
 		return nil
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {

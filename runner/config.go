@@ -8,6 +8,7 @@ import (
 	"codeberg.org/anvil-ci/anvil/audit"
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/pipeline/policy"
+	"codeberg.org/anvil-ci/anvil/pipeline/runopt"
 )
 
 // Config is what a Runner needs. Forge, Labels, StateDir and Host are
@@ -65,6 +66,11 @@ type Config struct {
 	// (audit.file). See govern.
 	Policy *policy.Policy
 	Audit  *audit.Log
+	// Containers is what the Docker backend allows the containers of
+	// jobs (container.privileged, container.valid_volumes, ...): checking
+	// a task's workflow reports what it would refuse as errors before the
+	// job starts.
+	Containers runopt.Policy
 	// Env is extra environment for every job (runner.envs, env_file);
 	// BaseEnv is what every job process starts from.
 	Env     map[string]string

@@ -74,7 +74,7 @@ func newTestRunner(t *testing.T, srv *forgetest.Server, mod func(*Config)) *test
 		Report:        ReportTiming{Interval: 100 * time.Millisecond, Heartbeat: 500 * time.Millisecond, MaxBackoff: 500 * time.Millisecond, DrainTimeout: 5 * time.Second},
 		Pace:          Pace{Fast: 20 * time.Millisecond, Brisk: 50 * time.Millisecond, MaxBackoff: 500 * time.Millisecond},
 		Capacity:      1,
-		FetchTimeout:  2 * time.Second,
+		FetchTimeout:  30 * time.Second, // a fetch that times out after the forge handed out a task loses it
 		FetchInterval: 100 * time.Millisecond,
 	}
 	if mod != nil {
@@ -185,5 +185,17 @@ func checkReport(t *testing.T, rec forgetest.TaskRecord) {
 				t.Errorf("task %d: row %d holds a secret: %q", rec.ID, i, row.Content)
 			}
 		}
+	}
+}
+
+// waitPolling waits until the runner has polled the forge once.
+func waitPolling(t *testing.T, srv *forgetest.Server) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for srv.Requests(forgetest.MethodFetchTask) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the runner did not poll the forge within a minute")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"codeberg.org/anvil-ci/anvil/pipeline"
 	"codeberg.org/anvil-ci/anvil/pipeline/lint"
+	"codeberg.org/anvil-ci/anvil/pipeline/runopt"
 )
 
 // taskWorkflow reads the workflow of a task as the forge sent it and
@@ -24,14 +25,14 @@ import (
 // The payload is first given back what the forge took from the job (see
 // restorePayload), so that it is checked as the file in the repository
 // would be; the job's needs are the task's.
-func taskWorkflow(file string, task *runnerv1.Task, job string) *pipeline.Workflow {
+func taskWorkflow(file string, task *runnerv1.Task, job string, containers runopt.Policy) *pipeline.Workflow {
 	needs := make([]string, 0, len(task.GetNeeds()))
 	for id := range task.GetNeeds() {
 		needs = append(needs, id)
 	}
 	slices.Sort(needs)
 	data := restorePayload(task.GetWorkflowPayload(), needs)
-	problems := lint.Workflow(file, data, lint.Options{Task: true})
+	problems := lint.Workflow(file, data, lint.Options{Task: true, Containers: containers})
 	wf, err := pipeline.ParseTaskWorkflow(file, data)
 	if err != nil {
 		if !slices.ContainsFunc(problems, pipeline.Problem.IsError) {
@@ -69,8 +70,12 @@ func taskWorkflow(file string, task *runnerv1.Task, job string) *pipeline.Workfl
 //     strategy.max-parallel that the forge turned into quoted strings
 //     ("1", "false") are numbers and booleans again.
 //
-// Anything it cannot read is returned as it came.
+// Anything it cannot read is returned as it came, and so is a payload over
+// pipeline's limits, which no parser may read (checking reports it).
 func restorePayload(payload []byte, needs []string) []byte {
+	if pipeline.CheckLimits("", payload) != nil {
+		return payload
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(payload, &doc); err != nil || doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
 		return payload

@@ -157,6 +157,7 @@ func (r *Runner) start(task *runnerv1.Task, received time.Time, release func()) 
 	go func() {
 		defer r.reports.Done()
 		defer release()
+		defer r.survivePanic(task)
 		rep := r.runTask(task, received, func() {
 			r.mu.Lock()
 			r.running--

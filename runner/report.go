@@ -222,6 +222,11 @@ func rowContent(e executor.Event) string {
 func (r *reporter) line(t time.Time, content string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.appendRow(t, content)
+}
+
+// appendRow appends one row; r.mu is held.
+func (r *reporter) appendRow(t time.Time, content string) {
 	if _, err := r.spool.Append(t, content); err != nil {
 		if r.err == nil {
 			r.err = err

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	runnerv1 "code.gitea.io/actions-proto-go/runner/v1"
+
+	"codeberg.org/anvil-ci/anvil/executor"
 )
 
 // Limits the forge puts on outputs; larger ones are dropped there, so
@@ -36,14 +38,16 @@ func (r *reporter) close(result runnerv1.Result, last string) {
 		r.Line("warning", fmt.Sprintf("output %.40q is too large for the forge (keys up to %d bytes, values up to 1 MiB); it is not sent", k, maxOutputKey))
 	}
 	// From here on only the closing request may carry rows: the last one
-	// must go with no_more, or the log would never be closed.
-	r.mu.Lock()
-	r.closing = true
-	r.closeAt = r.rows
-	r.mu.Unlock()
-	r.Line("", last)
+	// must go with no_more, or the log would never be closed. The last
+	// row, the result and closing change together: a sender that saw
+	// closing before the last row was spooled would close the log
+	// without it and report a result that was not set yet.
+	content := rowContent(executor.Event{Line: r.masker.Mask(last)})
 	r.mu.Lock()
 	now := r.now()
+	r.closeAt = r.rows
+	r.appendRow(now, content)
+	r.closing = true
 	r.open = -1
 	r.st.Result = result
 	r.st.StoppedAt = now

@@ -260,3 +260,53 @@ func TestReporterClosingRowOnlyWithNoMore(t *testing.T) {
 		}
 	}
 }
+
+// TestCloseIsOneStepForTheSender runs a sender round at the first moment
+// close reads the clock. close used to mark the task closing before it
+// spooled the last row, so a round there closed the log without that row
+// and reported the task before its result was set: the last row and the
+// result were lost (TestManyTrivialTasks failed about one run in five).
+func TestCloseIsOneStepForTheSender(t *testing.T) {
+	t.Parallel()
+	f := newFakeForge(t)
+	var (
+		rep   *reporter
+		armed atomic.Bool
+	)
+	now := func() time.Time {
+		if armed.CompareAndSwap(true, false) && rep.mu.TryLock() {
+			closing := rep.closing
+			rep.mu.Unlock()
+			if closing {
+				if err := rep.finish(t.Context()); err != nil {
+					t.Errorf("early finish: %v", err)
+				}
+			}
+		}
+		return time.Now()
+	}
+	l := logrus.New()
+	l.SetOutput(&syncBuffer{})
+	rep, err := newReporter(reporterConfig{
+		Forge: f, Dir: t.TempDir() + "/task", State: taskState{ID: 1, StartedAt: time.Now()},
+		Log: logrus.NewEntry(l), Now: now,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rep.spool.Close()
+	rep.setSteps(1)
+	rep.Line("", "hello")
+	armed.Store(true)
+	rep.close(runnerv1.Result_RESULT_SUCCESS, "Job succeeded")
+	if err := rep.finish(t.Context()); err != nil {
+		t.Fatalf("finish: %v", err)
+	}
+	rows, closed := f.storedRows(1)
+	if diff := cmp.Diff(rows, []string{"hello", "Job succeeded"}); diff != "" || !closed {
+		t.Errorf("rows (-got +want):\n%s\nclosed %v, want true; requests: %v", diff, closed, f.log())
+	}
+	if got := f.lastState(1).GetResult(); got != runnerv1.Result_RESULT_SUCCESS {
+		t.Errorf("result %s, want success; requests: %v", got, f.log())
+	}
+}

@@ -60,7 +60,9 @@ func (r *Runner) runTask(task *runnerv1.Task, received time.Time, ended func()) 
 
 	workDir := filepath.Join(r.workDir(), strconv.FormatInt(task.GetId(), 10))
 	job := jobRun{received: received}
-	result, last := r.execute(ctx, task, github, workDir, rep, log, &job)
+	result, last := r.executeRecovered(func() (runnerv1.Result, string) {
+		return r.execute(ctx, task, github, workDir, rep, log, &job)
+	}, rep, log)
 	rep.close(result, last)
 	if job.label != "" {
 		r.cfg.Observer.JobFinished(job.label, resultName(result), r.cfg.Now().Sub(job.started))
@@ -112,7 +114,7 @@ func (r *Runner) execute(ctx context.Context, task *runnerv1.Task, github map[st
 	if file == "" {
 		file = "workflow.yml"
 	}
-	wf := taskWorkflow(file, task, str(github["job"]))
+	wf := taskWorkflow(file, task, str(github["job"]), r.cfg.Containers)
 	if len(wf.Problems) > 0 {
 		errs := 0
 		for _, p := range wf.Problems {

@@ -128,12 +128,10 @@ func containerConfig(cfg Config, in containerInput) (*container.Config, *contain
 			h.Init = ptr(true)
 		}
 	}
-	if o.Privileged || len(o.CapAdd) > 0 {
-		if !cfg.Privileged {
-			return nil, nil, nil, fmt.Errorf("%w: %s.options asks for --privileged or --cap-add; the runner allows them only with container.privileged", ErrNotAllowed, what)
-		}
-		h.CapAdd = o.CapAdd
+	if err := cfg.policy().CheckPrivileged(what, o); err != nil {
+		return nil, nil, nil, err
 	}
+	h.CapAdd = o.CapAdd
 	h.Privileged = cfg.Privileged || o.Privileged
 	if err := resources(cfg, o, what, &h.Resources); err != nil {
 		return nil, nil, nil, err
@@ -218,18 +216,15 @@ func actionConfig(cfg Config, spec executor.JobSpec, a executor.ContainerAction,
 
 // resources applies the configured limits and the options within them.
 func resources(cfg Config, o *runOptions, what string, r *container.Resources) error {
+	if err := cfg.policy().CheckResources(what, o); err != nil {
+		return err
+	}
 	memory := cfg.Memory
 	if o.Memory > 0 {
-		if cfg.Memory > 0 && o.Memory > cfg.Memory {
-			return fmt.Errorf("%w: %s.options asks for --memory %d bytes; the runner allows at most %d", ErrNotAllowed, what, o.Memory, cfg.Memory)
-		}
 		memory = o.Memory
 	}
 	cpus := cfg.CPUs
 	if o.CPUs > 0 {
-		if cfg.CPUs > 0 && o.CPUs > cfg.CPUs {
-			return fmt.Errorf("%w: %s.options asks for --cpus %g; the runner allows at most %g", ErrNotAllowed, what, o.CPUs, cfg.CPUs)
-		}
 		cpus = o.CPUs
 	}
 	r.Memory = memory

@@ -224,29 +224,6 @@ func TestPlanVolumes(t *testing.T) {
 	}
 }
 
-func TestMatchAny(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		patterns []string
-		s        string
-		want     bool
-	}{
-		{[]string{"**"}, "/anything/at/all", true},
-		{[]string{"/data/*"}, "/data/x", true},
-		{[]string{"/data/*"}, "/data/x/y", false},
-		{[]string{"/data/**"}, "/data/x/y", true},
-		{[]string{"cache-?"}, "cache-1", true},
-		{[]string{"cache-?"}, "cache-12", false},
-		{[]string{"/a.b"}, "/axb", false},
-		{nil, "/x", false},
-	}
-	for _, tt := range tests {
-		if got := matchAny(tt.patterns, tt.s); got != tt.want {
-			t.Errorf("matchAny(%q, %q) = %v, want %v", tt.patterns, tt.s, got, tt.want)
-		}
-	}
-}
-
 func TestExecArgs(t *testing.T) {
 	t.Parallel()
 	args, env := execArgs("/anvil/.docker/exec-1.out", "/anvil/.docker/exec-1.pid", executor.Command{

@@ -3,62 +3,22 @@ package docker
 import (
 	"fmt"
 	"path"
-	"regexp"
 	"sort"
-	"strings"
 
 	"github.com/docker/docker/api/types/mount"
+
+	"codeberg.org/anvil-ci/anvil/pipeline/runopt"
 )
 
 // volumeSpec is one parsed volumes: entry.
-type volumeSpec struct {
-	// source is a host path (absolute), a volume name, or "" for an
-	// anonymous volume.
-	source, target string
-	readOnly       bool
-}
-
-// parseVolume reads SOURCE:TARGET[:MODE] or TARGET.
-func parseVolume(s string) (volumeSpec, error) {
-	parts := strings.Split(s, ":")
-	var v volumeSpec
-	switch len(parts) {
-	case 1:
-		v.target = parts[0]
-	case 2:
-		v.source, v.target = parts[0], parts[1]
-	case 3:
-		v.source, v.target = parts[0], parts[1]
-		for _, m := range strings.Split(parts[2], ",") {
-			switch m {
-			case "ro", "readonly":
-				v.readOnly = true
-			case "rw", "z", "Z", "":
-			default:
-				return v, fmt.Errorf("volume %q: unsupported mode %q (use ro or rw)", s, m)
-			}
-		}
-	default:
-		return v, fmt.Errorf("volume %q: write it as SOURCE:TARGET[:ro] or TARGET", s)
-	}
-	if !path.IsAbs(v.target) {
-		return v, fmt.Errorf("volume %q: the target %q must be an absolute path in the container", s, v.target)
-	}
-	if v.source != "" && !path.IsAbs(v.source) && !validVolumeName.MatchString(v.source) {
-		return v, fmt.Errorf("volume %q: the source must be an absolute host path or a volume name", s)
-	}
-	return v, nil
-}
-
-// validVolumeName is what Docker accepts as a volume name.
-var validVolumeName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+type volumeSpec = runopt.Volume
 
 // jobVolumeKey is the key of an anonymous volume in the volumes map.
 func jobVolumeKey(what string, v volumeSpec) string {
-	if v.source == "" {
-		return what + ":" + v.target
+	if v.Source == "" {
+		return what + ":" + v.Target
 	}
-	return v.source
+	return v.Source
 }
 
 // planVolumes lists the volumes the job must create for its containers'
@@ -75,23 +35,23 @@ func planVolumes(cfg Config, prefix string, lists map[string][]string) (map[stri
 	n := 0
 	for _, what := range whats {
 		for _, s := range lists[what] {
-			v, err := parseVolume(s)
+			v, err := runopt.ParseVolume(s)
 			if err != nil {
 				return nil, fmt.Errorf("%w: %s.volumes: %v", ErrBadOptions, what, err)
 			}
 			key := jobVolumeKey(what, v)
 			switch {
-			case path.IsAbs(v.source):
+			case path.IsAbs(v.Source):
 				continue
-			case v.source != "" && matchAny(cfg.ValidVolumes, v.source):
+			case v.Source != "" && runopt.Allowed(cfg.ValidVolumes, v.Source):
 				continue
 			case out[key] != "":
 				continue
-			case v.source == "":
+			case v.Source == "":
 				n++
 				out[key] = fmt.Sprintf("%s-anon-%d", prefix, n)
 			default:
-				out[key] = prefix + "-" + v.source
+				out[key] = prefix + "-" + v.Source
 			}
 		}
 	}
@@ -102,19 +62,19 @@ func planVolumes(cfg Config, prefix string, lists map[string][]string) (map[stri
 func volumeMounts(cfg Config, list []string, jobVolumes map[string]string, what string) ([]mount.Mount, error) {
 	var out []mount.Mount
 	for _, s := range list {
-		v, err := parseVolume(s)
+		v, err := runopt.ParseVolume(s)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s.volumes: %v", ErrBadOptions, what, err)
 		}
-		m := mount.Mount{Target: v.target, ReadOnly: v.readOnly}
+		m := mount.Mount{Target: v.Target, ReadOnly: v.ReadOnly}
 		switch {
-		case path.IsAbs(v.source):
-			if !matchAny(cfg.ValidVolumes, path.Clean(v.source)) {
-				return nil, fmt.Errorf("%w: %s.volumes: host path %s is not in container.valid_volumes; ask the runner's admin to allow it", ErrNotAllowed, what, v.source)
+		case path.IsAbs(v.Source):
+			if err := cfg.policy().CheckHostPath(what, v.Source); err != nil {
+				return nil, err
 			}
-			m.Type, m.Source = mount.TypeBind, path.Clean(v.source)
-		case v.source != "" && matchAny(cfg.ValidVolumes, v.source):
-			m.Type, m.Source = mount.TypeVolume, v.source
+			m.Type, m.Source = mount.TypeBind, path.Clean(v.Source)
+		case v.Source != "" && runopt.Allowed(cfg.ValidVolumes, v.Source):
+			m.Type, m.Source = mount.TypeVolume, v.Source
 		default:
 			name := jobVolumes[jobVolumeKey(what, v)]
 			if name == "" {
@@ -125,36 +85,4 @@ func volumeMounts(cfg Config, list []string, jobVolumes map[string]string, what 
 		out = append(out, m)
 	}
 	return out, nil
-}
-
-// matchAny reports whether s matches one of the glob patterns, where *
-// matches within a path segment and ** across segments.
-func matchAny(patterns []string, s string) bool {
-	for _, p := range patterns {
-		if globRegexp(p).MatchString(s) {
-			return true
-		}
-	}
-	return false
-}
-
-// globRegexp compiles a glob pattern.
-func globRegexp(p string) *regexp.Regexp {
-	var b strings.Builder
-	b.WriteString("^")
-	for i := 0; i < len(p); i++ {
-		switch c := p[i]; {
-		case c == '*' && i+1 < len(p) && p[i+1] == '*':
-			b.WriteString(".*")
-			i++
-		case c == '*':
-			b.WriteString("[^/]*")
-		case c == '?':
-			b.WriteString("[^/]")
-		default:
-			b.WriteString(regexp.QuoteMeta(string(c)))
-		}
-	}
-	b.WriteString("$")
-	return regexp.MustCompile(b.String())
 }

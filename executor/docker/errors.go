@@ -1,6 +1,10 @@
 package docker
 
-import "errors"
+import (
+	"errors"
+
+	"codeberg.org/anvil-ci/anvil/pipeline/runopt"
+)
 
 // ErrImageUnavailable is returned when an image is neither present in the
 // Docker engine nor pullable (no registry reachable, unknown name, denied).
@@ -12,11 +16,11 @@ var ErrUnhealthy = errors.New("service not healthy")
 
 // ErrNotAllowed is returned for a job that asks for something the runner's
 // Config forbids: a host path outside ValidVolumes, --privileged, ...
-var ErrNotAllowed = errors.New("not allowed by the runner's configuration")
+var ErrNotAllowed = runopt.ErrNotAllowed
 
 // ErrBadOptions is returned for a container or service options string
 // that cannot be parsed or uses an unsupported docker run flag.
-var ErrBadOptions = errors.New("bad container options")
+var ErrBadOptions = runopt.ErrBadOptions
 
 // ErrProgramNotFound is returned by Exec when the program is not in the
 // PATH of the command's environment inside the container.

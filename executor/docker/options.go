@@ -1,222 +1,29 @@
 package docker
 
-import (
-	"errors"
-	"fmt"
-	"io"
-	"sort"
-	"strings"
-	"time"
+import "codeberg.org/anvil-ci/anvil/pipeline/runopt"
 
-	"github.com/docker/go-units"
-	"github.com/spf13/pflag"
-)
-
-// runOptions are the docker run flags a job's or service's options: string
-// may use. Anything else is rejected, so that a workflow cannot reach
-// around the runner's configuration (--network host, --pid host,
-// --device, ...).
-type runOptions struct {
-	User         string
-	Workdir      string
-	Hostname     string
-	Entrypoint   string
-	Env          []string
-	Volumes      []string
-	Publish      []string
-	Expose       []string
-	Tmpfs        []string
-	Labels       []string
-	AddHosts     []string
-	NetworkAlias []string
-	Init         bool
-	ReadOnly     bool
-	Privileged   bool
-	CapAdd       []string
-	CapDrop      []string
-	Memory       int64
-	MemorySwap   int64
-	ShmSize      int64
-	CPUs         float64
-	CPUShares    int64
-	PidsLimit    int64
-	Health       healthOptions
-}
+// runOptions are the docker run flags a job's or service's options: may
+// use, as pipeline/runopt reads them: the one list, which lint checks
+// workflows against too.
+type runOptions = runopt.Options
 
 // healthOptions are the --health-* flags.
-type healthOptions struct {
-	Cmd         string
-	Interval    time.Duration
-	Timeout     time.Duration
-	StartPeriod time.Duration
-	Retries     int
-	None        bool
-}
-
-// supportedOptions lists the flags parseOptions accepts, for messages and
-// the documentation.
-func supportedOptions() []string {
-	fs, _ := optionFlags()
-	var names []string
-	fs.VisitAll(func(f *pflag.Flag) { names = append(names, "--"+f.Name) })
-	sort.Strings(names)
-	return names
-}
-
-// optionFlags returns the flag set parseOptions uses and the options it
-// fills.
-func optionFlags() (*pflag.FlagSet, *runOptions) {
-	o := &runOptions{}
-	fs := pflag.NewFlagSet("options", pflag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.StringVarP(&o.User, "user", "u", "", "")
-	fs.StringVarP(&o.Workdir, "workdir", "w", "", "")
-	fs.StringVarP(&o.Hostname, "hostname", "h", "", "")
-	fs.StringVar(&o.Entrypoint, "entrypoint", "", "")
-	fs.StringArrayVarP(&o.Env, "env", "e", nil, "")
-	fs.StringArrayVarP(&o.Volumes, "volume", "v", nil, "")
-	fs.StringArrayVarP(&o.Publish, "publish", "p", nil, "")
-	fs.StringArrayVar(&o.Expose, "expose", nil, "")
-	fs.StringArrayVar(&o.Tmpfs, "tmpfs", nil, "")
-	fs.StringArrayVarP(&o.Labels, "label", "l", nil, "")
-	fs.StringArrayVar(&o.AddHosts, "add-host", nil, "")
-	fs.StringArrayVar(&o.NetworkAlias, "network-alias", nil, "")
-	fs.BoolVar(&o.Init, "init", false, "")
-	fs.BoolVar(&o.ReadOnly, "read-only", false, "")
-	fs.BoolVar(&o.Privileged, "privileged", false, "")
-	fs.StringArrayVar(&o.CapAdd, "cap-add", nil, "")
-	fs.StringArrayVar(&o.CapDrop, "cap-drop", nil, "")
-	fs.VarP(byteSize{&o.Memory}, "memory", "m", "")
-	fs.Var(byteSize{&o.MemorySwap}, "memory-swap", "")
-	fs.Var(byteSize{&o.ShmSize}, "shm-size", "")
-	fs.Float64Var(&o.CPUs, "cpus", 0, "")
-	fs.Int64Var(&o.CPUShares, "cpu-shares", 0, "")
-	fs.Int64Var(&o.PidsLimit, "pids-limit", 0, "")
-	fs.StringVar(&o.Health.Cmd, "health-cmd", "", "")
-	fs.DurationVar(&o.Health.Interval, "health-interval", 0, "")
-	fs.DurationVar(&o.Health.Timeout, "health-timeout", 0, "")
-	fs.DurationVar(&o.Health.StartPeriod, "health-start-period", 0, "")
-	fs.IntVar(&o.Health.Retries, "health-retries", 0, "")
-	fs.BoolVar(&o.Health.None, "no-healthcheck", false, "")
-	return fs, o
-}
+type healthOptions = runopt.Health
 
 // parseOptions parses an options: string like docker run's flags. what
 // names the option's place (container, services.db) for messages.
 func parseOptions(what, s string) (*runOptions, error) {
-	return parseOptionsAfter(what, "", s)
+	return runopt.Parse(what, "", s)
 }
 
 // parseOptionsAfter parses the runner's options (Config.Options) followed
 // by a job's: a flag given in both takes the job's value, list flags (-e,
 // -v, ...) get both.
 func parseOptionsAfter(what, runner, s string) (*runOptions, error) {
-	first, err := splitWords(runner)
-	if err != nil {
-		return nil, fmt.Errorf("%w: the runner's container.options: %v", ErrBadOptions, err)
-	}
-	words, err := splitWords(s)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s.options: %v", ErrBadOptions, what, err)
-	}
-	if len(first) > 0 {
-		fs, _ := optionFlags()
-		if err := fs.Parse(first); err != nil || fs.NArg() > 0 {
-			return nil, fmt.Errorf("%w: the runner's container.options %q: use only these docker run flags: %s", ErrBadOptions, runner, strings.Join(supportedOptions(), " "))
-		}
-		words = append(first, words...)
-	}
-	fs, o := optionFlags()
-	if err := fs.Parse(words); err != nil {
-		return nil, fmt.Errorf("%w: %s.options: %v; supported: %s", ErrBadOptions, what, err, strings.Join(supportedOptions(), " "))
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("%w: %s.options: unexpected argument %q: options takes only docker run flags (the image and command come from image: and cmd:)", ErrBadOptions, what, fs.Arg(0))
-	}
-	if o.Health.Retries < 0 || o.Health.Interval < 0 || o.Health.Timeout < 0 || o.Health.StartPeriod < 0 {
-		return nil, fmt.Errorf("%w: %s.options: health check durations and retries must not be negative", ErrBadOptions, what)
-	}
-	return o, nil
+	return runopt.Parse(what, runner, s)
 }
 
-// byteSize is a pflag.Value for sizes like 512m or 1g.
-type byteSize struct{ v *int64 }
-
-func (b byteSize) String() string {
-	if b.v == nil {
-		return "0"
-	}
-	return fmt.Sprint(*b.v)
-}
-
-func (b byteSize) Set(s string) error {
-	n, err := units.RAMInBytes(s)
-	if err != nil {
-		return fmt.Errorf("size %q: %w", s, err)
-	}
-	*b.v = n
-	return nil
-}
-
-func (byteSize) Type() string { return "bytes" }
-
-// splitWords splits s into words like a POSIX shell would, honouring
-// single quotes, double quotes and backslashes, without expansions.
-func splitWords(s string) ([]string, error) {
-	var (
-		words  []string
-		cur    strings.Builder
-		inWord bool
-	)
-	rs := []rune(s)
-	for i := 0; i < len(rs); i++ {
-		r := rs[i]
-		switch {
-		case r == '\\':
-			if i+1 >= len(rs) {
-				return nil, errors.New("trailing backslash")
-			}
-			i++
-			if rs[i] != '\n' {
-				cur.WriteRune(rs[i])
-			}
-			inWord = true
-		case r == '\'':
-			j := i + 1
-			for j < len(rs) && rs[j] != '\'' {
-				j++
-			}
-			if j >= len(rs) {
-				return nil, errors.New("unterminated single quote")
-			}
-			cur.WriteString(string(rs[i+1 : j]))
-			i = j
-			inWord = true
-		case r == '"':
-			i++
-			for ; i < len(rs) && rs[i] != '"'; i++ {
-				if rs[i] == '\\' && i+1 < len(rs) && strings.ContainsRune("\"\\$`\n", rs[i+1]) {
-					i++
-				}
-				cur.WriteRune(rs[i])
-			}
-			if i >= len(rs) {
-				return nil, errors.New("unterminated double quote")
-			}
-			inWord = true
-		case r == ' ' || r == '\t' || r == '\n' || r == '\r':
-			if inWord {
-				words = append(words, cur.String())
-				cur.Reset()
-				inWord = false
-			}
-		default:
-			cur.WriteRune(r)
-			inWord = true
-		}
-	}
-	if inWord {
-		words = append(words, cur.String())
-	}
-	return words, nil
+// policy is what cfg allows the job's containers.
+func (cfg Config) policy() runopt.Policy {
+	return runopt.Policy{Privileged: cfg.Privileged, ValidVolumes: cfg.ValidVolumes, Memory: cfg.Memory, CPUs: cfg.CPUs, Options: cfg.Options}
 }

@@ -17,6 +17,7 @@ type faults struct {
 	drop             map[string]int
 	delay            map[string]time.Duration
 	unavailableUntil time.Time
+	untrusted        int // TLS handshakes with the untrusted certificate
 }
 
 func newFaults() faults {
@@ -113,6 +114,15 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		drop = take(s.faults.drop, method)
 	}
 	noDeclare := s.opts.noDeclare && method == MethodDeclare
+	var (
+		spoil    replyFault
+		size     int
+		slow     time.Duration
+		redirect string
+	)
+	if !unavailable && !refuse && !drop {
+		spoil, size, slow, redirect = s.takeReply(method)
+	}
 	s.mu.Unlock()
 
 	switch {
@@ -126,6 +136,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case noDeclare:
 		http.NotFound(w, r)
+		return
+	case redirect != "":
+		http.Redirect(w, r, strings.TrimRight(redirect, "/")+r.URL.Path, http.StatusTemporaryRedirect)
 		return
 	}
 	if delay > 0 {
@@ -142,6 +155,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if drop {
 		s.mux.ServeHTTP(httptest.NewRecorder(), r)
 		reset(w)
+		return
+	}
+	if spoil != replyIntact || slow > 0 {
+		s.serveSpoilt(w, r, spoil, size, slow)
 		return
 	}
 	s.mux.ServeHTTP(w, r)

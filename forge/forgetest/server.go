@@ -1,6 +1,7 @@
 package forgetest
 
 import (
+	"crypto/tls"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -61,6 +62,7 @@ type Server struct {
 	faults       faults
 	repos        map[string]*Repo // by owner/name
 	gitRoot      string           // where repositories live, made by the first NewRepo
+	replies      replyFaults
 }
 
 // New starts a test forge on 127.0.0.1 and stops it when the test ends.
@@ -76,7 +78,7 @@ func New(tb testing.TB, opts ...Option) *Server {
 		changed:   make(chan struct{}),
 		regTokens: map[string]bool{}, runners: map[string]*RunnerRecord{},
 		tasks: map[int64]*taskState{}, runs: map[int64]*runState{}, calls: map[string][]time.Time{},
-		faults: newFaults(), repos: map[string]*Repo{},
+		faults: newFaults(), repos: map[string]*Repo{}, replies: newReplyFaults(),
 	}
 	svc := &service{s: s}
 	s.mux = http.NewServeMux()
@@ -86,7 +88,13 @@ func New(tb testing.TB, opts ...Option) *Server {
 	path, h = pingv1connect.NewPingServiceHandler(svc, compress)
 	s.mux.Handle(apiPrefix+path, http.StripPrefix(apiPrefix, h))
 	s.serveArtifacts()
-	s.hs = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	if o.tls {
+		s.hs = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+		s.hs.TLS = &tls.Config{GetConfigForClient: s.configForClient, MinVersion: tls.VersionTLS12}
+		s.hs.StartTLS()
+	} else {
+		s.hs = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	}
 	go s.sweep()
 	tb.Cleanup(s.Close)
 	return s
@@ -121,6 +129,7 @@ type options struct {
 	actionsURL    string
 	noDeclare     bool
 	noLogContent  bool
+	tls           bool
 }
 
 func defaultOptions() options {

@@ -73,13 +73,16 @@ func (c *check) accepted(e *actionlint.Error) bool {
 // an error only when GitHub or Forgejo would fail the job too: an
 // expression that does not lex or parse, a name that is no context or
 // function (or a function called with the wrong number of arguments),
-// and needs naming no job or forming a cycle. Everything else (unknown
+// needs naming no job or forming a cycle, and container options or
+// volumes the Docker executor refuses (ruleContainer). Everything else (unknown
 // keys, types that do not fit, properties a context may not have, risks)
 // is a warning; anvil's parser reports what makes a job impossible to
 // build. Under on: (input descriptions and defaults) nothing is evaluated
 // when a job starts, so nothing there is an error.
 func (c *check) severity(e *actionlint.Error) pipeline.Severity {
 	switch e.Kind {
+	case ruleContainer:
+		return pipeline.SeverityError // the executor refuses the job
 	case "expression":
 		if blocking(e.Message) && !c.inOn(e.Line) {
 			return pipeline.SeverityError

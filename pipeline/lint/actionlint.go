@@ -104,6 +104,7 @@ func (l *Linter) rules(file string) []actionlint.Rule {
 	if l.labels != nil {
 		rules = append(rules, newRunnerLabelRule(l.labels))
 	}
+	rules = append(rules, newContainerRule(l.opts.Containers))
 	cfg := &actionlint.Config{ConfigVariables: l.opts.ConfigVars}
 	for _, r := range rules {
 		r.SetConfig(cfg)

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/runopt"
 )
 
 // job wraps steps (YAML lines indented for a steps list) in a workflow on
@@ -271,7 +272,11 @@ func TestForgeTasks(t *testing.T) {
 	if err != nil || len(files) != 18 {
 		t.Fatalf("want the 18 captured tasks, got %d (%v)", len(files), err)
 	}
-	l := New(Options{Task: true})
+	// The runner these tasks ran on allows the host volume of
+	// containers.yml (/tmp/cache); with the default valid volumes the
+	// Docker executor refuses it, and checking says so
+	// (TestContainerOptions).
+	l := New(Options{Task: true, Containers: runopt.Policy{ValidVolumes: []string{"/tmp/cache"}}})
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			t.Parallel()

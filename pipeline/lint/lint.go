@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/runopt"
 )
 
 // Options say what a workflow is checked against.
@@ -21,6 +22,12 @@ type Options struct {
 	// from running) to what Workflow returns. Check and Parse always
 	// return them.
 	Warnings bool
+	// Containers is what the runner allows the containers of its jobs
+	// (its container.privileged and container.valid_volumes); a job's
+	// container or service options and volumes beyond it are errors,
+	// since the Docker executor refuses them when the job starts. The
+	// zero value is the executor's default, as anvil exec uses it.
+	Containers runopt.Policy
 	// Task says that the file is the workflow of a forge task, as
 	// pipeline.ParseTaskWorkflow reads it: the forge's re-serialisation
 	// of one job, without its needs: key (the task brings the results of
@@ -43,7 +50,8 @@ type Finding struct {
 	// would refuse at run time too, or what anvil cannot build: invalid
 	// YAML, no jobs, unknown or cyclic needs, an expression that does not
 	// parse, an undefined context or function, a matrix over 256
-	// combinations, a step that is neither run nor uses. Everything else
+	// combinations, a step that is neither run nor uses, container
+	// options or volumes the Docker executor refuses (see Containers). Everything else
 	// (unknown keys, types that do not fit, risks such as untrusted input
 	// in scripts) is pipeline.SeverityWarning and never fails a job.
 	Severity pipeline.Severity `json:"severity"`
@@ -126,6 +134,11 @@ func (l *Linter) Check(file string, data []byte) []Finding {
 // is among the findings); otherwise its Problems are all the findings,
 // errors and warnings, as pipeline.Problems.
 func (l *Linter) Parse(file string, data []byte) (*pipeline.Workflow, []Finding) {
+	if err := pipeline.CheckLimits(file, data); err != nil {
+		// Nothing else may read a file over the limits: the parsers
+		// below could run out of stack or memory on it.
+		return nil, parserFindings(file, err)
+	}
 	parse := pipeline.ParseWorkflow
 	if l.opts.Task {
 		parse = pipeline.ParseTaskWorkflow

@@ -9,7 +9,8 @@ import (
 // Outline reads what it can of a workflow that does not parse, so that its
 // jobs can be reported as failed: its name, the events under on: and the
 // ids, names and needs of its jobs. Nothing else is kept and nothing is
-// checked. On is nil when the events cannot be read (the caller should
+// checked. A file over pipeline's limits (pipeline.CheckLimits) is not
+// read at all. On is nil when the events cannot be read (the caller should
 // then count the workflow as triggered by any event); Jobs is empty when
 // no job can be read, and everything is empty when data is not YAML.
 func Outline(file string, data []byte) (w *pipeline.Workflow) {
@@ -20,6 +21,9 @@ func Outline(file string, data []byte) (w *pipeline.Workflow) {
 			w = &pipeline.Workflow{File: file}
 		}
 	}()
+	if pipeline.CheckLimits(file, data) != nil {
+		return w
+	}
 	var doc yaml.Node
 	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
 		return w

@@ -1,0 +1,113 @@
+package executor_test
+
+import (
+	"context"
+	"io"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"codeberg.org/anvil-ci/anvil/executor"
+	"codeberg.org/anvil-ci/anvil/executor/host"
+	"codeberg.org/anvil-ci/anvil/pipeline"
+)
+
+// panicking runs jobs on the host; its environments panic in Exec (a step)
+// and record that they were closed.
+type panicking struct {
+	executor.Backend
+	closed *atomic.Bool
+}
+
+func (b panicking) Prepare(ctx context.Context, spec executor.JobSpec) (executor.Environment, error) {
+	env, err := b.Backend.Prepare(ctx, spec)
+	if err != nil {
+		return nil, err
+	}
+	return panickingEnv{env, b.closed}, nil
+}
+
+type panickingEnv struct {
+	executor.Environment
+	closed *atomic.Bool
+}
+
+func (e panickingEnv) Close(ctx context.Context) error {
+	e.closed.Store(true)
+	return e.Environment.Close(ctx)
+}
+
+func (e panickingEnv) Exec(ctx context.Context, cmd executor.Command, out io.Writer) (int, error) {
+	panic("injected panic in Exec")
+}
+
+// TestPanicFailsOnlyItsJob runs a workflow whose job "boom" runs on a
+// backend that panics: that job fails with the reason and the stack in
+// its log, its environment is closed, and the job beside it and the
+// job that needs it run as they would after any failure.
+func TestPanicFailsOnlyItsJob(t *testing.T) {
+	t.Parallel()
+	wf, err := pipeline.ParseWorkflow("ci.yml", []byte(`on: push
+jobs:
+  boom:
+    runs-on: boom
+    steps: [{run: echo not-reached}]
+  fine:
+    runs-on: host
+    steps: [{run: echo fine-ran}]
+  after:
+    needs: boom
+    if: always()
+    runs-on: host
+    steps: [{run: echo after-ran}]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var closed atomic.Bool
+	hostBackend := host.New(host.Config{Grace: 2 * time.Second})
+	backends := func(labels []string) (executor.Backend, executor.JobSpecHints, error) {
+		if labels[0] == "boom" {
+			return panicking{hostBackend, &closed}, executor.JobSpecHints{}, nil
+		}
+		return hostBackend, executor.JobSpecHints{}, nil
+	}
+	rec := &recorder{}
+	eng := executor.New(executor.Config{Backends: backends, Sink: rec, WorkDir: t.TempDir(), BaseEnv: executor.HostEnv(os.Environ())})
+	res, err := eng.Run(t.Context(), &pipeline.Plan{Event: "push", Workflows: []*pipeline.Workflow{wf}})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	results := map[string]executor.Result{}
+	for _, j := range res.Jobs {
+		results[j.Job] = j.Result
+		if j.Job == "boom" && !strings.Contains(j.Error, "anvil failed while running this job (panic: injected panic in Exec)") {
+			t.Errorf("boom's error = %q, want the panic", j.Error)
+		}
+	}
+	want := map[string]executor.Result{"boom": executor.ResultFailure, "fine": executor.ResultSuccess, "after": executor.ResultSuccess}
+	for job, r := range want {
+		if results[job] != r {
+			t.Errorf("job %s: %s, want %s", job, results[job], r)
+		}
+	}
+	if !closed.Load() {
+		t.Error("boom's environment was not closed")
+	}
+	var log strings.Builder
+	for _, e := range rec.events {
+		if e.Kind == executor.EventLog {
+			log.WriteString(e.Job + ": " + e.Line + "\n")
+		}
+	}
+	for _, line := range []string{"boom: anvil failed while running this job", "boom: Stack of the failure", "job_recover.go", "fine: fine-ran", "after: after-ran"} {
+		if !strings.Contains(log.String(), line) {
+			t.Errorf("log lacks %q:\n%s", line, log.String())
+		}
+	}
+	if strings.Contains(log.String(), "not-reached") && !strings.Contains(log.String(), "echo not-reached") {
+		t.Errorf("boom's step ran:\n%s", log.String())
+	}
+}

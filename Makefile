@@ -11,7 +11,7 @@ TAGS ?=
 # IMAGE is the tag make image gives the container image.
 IMAGE ?= anvil:dev
 
-.PHONY: help setup build static image test test-compile bench bench-fleet lint fmt demo
+.PHONY: help setup build static image test test-compile bench bench-fleet lint fmt demo docs
 
 help: ## Show this list of targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -50,6 +50,9 @@ lint: ## go vet, the import rules of ARCHITECTURE.md and import grouping (intern
 		echo "Fix: make fmt"; exit 1; \
 	fi
 	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy. Fix: go mod tidy"; exit 1; }
+
+docs: ## Generate the CLI reference docs/cli from the cobra commands (a test fails when it is stale)
+	$(GO) run ./internal/docgen docs/cli
 
 fmt: ## Format every Go file
 	gofmt -w .

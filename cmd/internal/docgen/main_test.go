@@ -15,7 +15,7 @@ func TestCLIDocsCurrent(t *testing.T) {
 	if err := generate(want); err != nil {
 		t.Fatal(err)
 	}
-	committed := filepath.Join("..", "..", "docs", "cli")
+	committed := filepath.Join("..", "..", "..", "docs", "cli")
 	wantFiles, gotFiles := mdFiles(t, want), mdFiles(t, committed)
 	for name := range wantFiles {
 		if _, ok := gotFiles[name]; !ok {

@@ -1,7 +1,7 @@
-// Command docgen writes Anvil's CLI reference, one Markdown page per
+// Command docgen (under cmd/, since only cmd may import cmd) writes Anvil's CLI reference, one Markdown page per
 // command, from the cobra command tree. make docs runs it as
 //
-//	go run ./internal/docgen docs/cli
+//	go run ./cmd/internal/docgen docs/cli
 //
 // The pages depend only on the code: the commands are built with an empty
 // environment and a fixed clock, and cobra's "Auto generated on DATE" line
@@ -25,7 +25,7 @@ import (
 
 func main() {
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: go run ./internal/docgen DIR (make docs writes docs/cli)")
+		fmt.Fprintln(os.Stderr, "usage: go run ./cmd/internal/docgen DIR (make docs writes docs/cli)")
 		os.Exit(2)
 	}
 	if err := generate(os.Args[1]); err != nil {

@@ -45,43 +45,13 @@ type blockingPass struct {
 
 // walk visits every string under v.
 func (b *blockingPass) walk(v reflect.Value) {
-	switch v.Kind() {
-	case reflect.Pointer:
-		if v.IsNil() {
-			return
-		}
-		switch v.Type() {
-		case stringType:
-			b.string(v.Interface().(*actionlint.String))
-			return
-		case rawStringType:
-			s := v.Interface().(*actionlint.RawYAMLString)
-			if s.Pos() != nil {
-				b.template(s.Value, s.Pos().Line, s.Pos().Col)
-			}
-			return
-		}
-		b.walk(v.Elem())
-	case reflect.Interface:
-		if !v.IsNil() {
-			b.walk(v.Elem())
-		}
-	case reflect.Struct:
-		t := v.Type()
-		for i := range t.NumField() {
-			if t.Field(i).IsExported() {
-				b.walk(v.Field(i))
-			}
-		}
-	case reflect.Slice:
-		for i := range v.Len() {
-			b.walk(v.Index(i))
-		}
-	case reflect.Map:
-		it := v.MapRange()
-		for it.Next() {
-			b.walk(it.Value())
-		}
+	walkStrings(v, b.string, b.rawString)
+}
+
+// rawString checks the expressions of a matrix value.
+func (b *blockingPass) rawString(s *actionlint.RawYAMLString) {
+	if s.Pos() != nil {
+		b.template(s.Value, s.Pos().Line, s.Pos().Col)
 	}
 }
 

@@ -9,19 +9,19 @@ import (
 
 // walkTree rewrites the expressions in every string of w.
 func (a *adapter) walkTree(w *actionlint.Workflow) {
-	a.walk(reflect.ValueOf(w))
+	walkStrings(reflect.ValueOf(w), a.template, a.rawString)
 }
 
-// Types the walk treats specially.
+// Types walkStrings treats specially.
 var (
 	stringType    = reflect.TypeFor[*actionlint.String]()
 	rawStringType = reflect.TypeFor[*actionlint.RawYAMLString]()
 )
 
-// walk visits every string of the syntax tree under v and rewrites the
-// expressions in it. The tree has no cycles; strings shared by two nodes
-// are rewritten once.
-func (a *adapter) walk(v reflect.Value) {
+// walkStrings calls str for every *actionlint.String and raw for every
+// *actionlint.RawYAMLString of the syntax tree under v (the tree has no
+// cycles; a string shared by two nodes is passed twice).
+func walkStrings(v reflect.Value, str func(*actionlint.String), raw func(*actionlint.RawYAMLString)) {
 	switch v.Kind() {
 	case reflect.Pointer:
 		if v.IsNil() {
@@ -29,32 +29,32 @@ func (a *adapter) walk(v reflect.Value) {
 		}
 		switch v.Type() {
 		case stringType:
-			a.template(v.Interface().(*actionlint.String))
+			str(v.Interface().(*actionlint.String))
 			return
 		case rawStringType:
-			a.rawString(v.Interface().(*actionlint.RawYAMLString))
+			raw(v.Interface().(*actionlint.RawYAMLString))
 			return
 		}
-		a.walk(v.Elem())
+		walkStrings(v.Elem(), str, raw)
 	case reflect.Interface:
 		if !v.IsNil() {
-			a.walk(v.Elem())
+			walkStrings(v.Elem(), str, raw)
 		}
 	case reflect.Struct:
 		t := v.Type()
 		for i := range t.NumField() {
 			if t.Field(i).IsExported() {
-				a.walk(v.Field(i))
+				walkStrings(v.Field(i), str, raw)
 			}
 		}
 	case reflect.Slice:
 		for i := range v.Len() {
-			a.walk(v.Index(i))
+			walkStrings(v.Index(i), str, raw)
 		}
 	case reflect.Map:
 		it := v.MapRange()
 		for it.Next() {
-			a.walk(it.Value())
+			walkStrings(it.Value(), str, raw)
 		}
 	}
 }

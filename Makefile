@@ -52,7 +52,7 @@ lint: ## go vet, the import rules of ARCHITECTURE.md and import grouping (intern
 	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy. Fix: go mod tidy"; exit 1; }
 
 docs: ## Generate the CLI reference docs/cli from the cobra commands (a test fails when it is stale)
-	$(GO) run ./internal/docgen docs/cli
+	$(GO) run ./cmd/internal/docgen docs/cli
 
 fmt: ## Format every Go file
 	gofmt -w .

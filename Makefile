@@ -41,21 +41,35 @@ bench: ## Run the benchmarks (BenchmarkEvaluate in pipeline/policy prints the po
 bench-fleet: ## Run only the fleet benchmark: 20 daemons' idle requests and memory, queued-to-started times
 	$(GO) test -run '^$$' -bench '^BenchmarkFleet$$' ./cmd/
 
-lint: ## go vet, the import rules of ARCHITECTURE.md and import grouping (internal/archtest), formatting and go.mod tidiness (each failure prints its fix)
+# The linters are pinned in tools/go.mod (a module of its own, so their
+# dependencies never enter Anvil's build) and built into bin/ on first use.
+STATICCHECK := bin/staticcheck
+GOIMPORTS := bin/goimports
+LOCAL := codeberg.org/anvil-ci/anvil
+
+$(STATICCHECK): tools/go.mod tools/go.sum
+	$(GO) -C tools build -o ../$(STATICCHECK) honnef.co/go/tools/cmd/staticcheck
+
+$(GOIMPORTS): tools/go.mod tools/go.sum
+	$(GO) -C tools build -o ../$(GOIMPORTS) golang.org/x/tools/cmd/goimports
+
+lint: $(STATICCHECK) $(GOIMPORTS) ## go vet, staticcheck, the import rules of ARCHITECTURE.md and import grouping (internal/archtest), goimports formatting and go.mod tidiness (each failure prints its fix)
 	$(GO) vet ./...
-	@$(GO) test -count=1 ./internal/archtest || { echo "An import rule is broken (see the rule named above). Fix: regroup imports with goimports -local codeberg.org/anvil-ci/anvil -w FILE; for a layering rule, move the code, or change the rule in internal/archtest/archtest.go with a reason"; exit 1; }
-	@unformatted=$$(gofmt -l .); \
+	@$(STATICCHECK) ./... || { echo "staticcheck found the problems above. Fix the code; where a finding is deliberate (a peer's exact error text, say), put //lint:ignore CHECK reason on the line above"; exit 1; }
+	@$(GO) test -count=1 ./internal/archtest || { echo "An import rule is broken (see the rule named above). Fix: make fmt regroups imports; for a layering rule, move the code, or change the rule in internal/archtest/archtest.go with a reason"; exit 1; }
+	@unformatted=$$($(GOIMPORTS) -local $(LOCAL) -l $$(git ls-files --cached --others --exclude-standard '*.go')); \
 	if [ -n "$$unformatted" ]; then \
-		echo "These files are not gofmt-ed:"; echo "$$unformatted"; \
+		echo "These files are not formatted (gofmt and goimports -local $(LOCAL)):"; echo "$$unformatted"; \
 		echo "Fix: make fmt"; exit 1; \
 	fi
 	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy. Fix: go mod tidy"; exit 1; }
+	@$(GO) -C tools mod tidy -diff || { echo "tools/go.mod is not tidy. Fix: go -C tools mod tidy"; exit 1; }
 
 docs: ## Generate the CLI reference docs/cli from the cobra commands (a test fails when it is stale)
 	$(GO) run ./cmd/internal/docgen docs/cli
 
-fmt: ## Format every Go file
-	gofmt -w .
+fmt: $(GOIMPORTS) ## Format every Go file and group its imports (goimports -local)
+	$(GOIMPORTS) -local $(LOCAL) -w $$(git ls-files --cached --others --exclude-standard '*.go')
 
 demo: ## Run the embedded demo repository's workflow on this host
 	$(GO) run ./cmd/anvil demo

@@ -13,6 +13,7 @@ import (
 // too.
 const invalidNameChars = "\\/\":<>|*?\r\n"
 
+//lint:ignore ST1005 Gitea answers with these exact words, and clients show them
 var errInvalidName = errors.New("Error checking artifact name contains invalid character")
 
 // validName checks an artifact name as Gitea does, and also refuses the

@@ -159,11 +159,3 @@ func severityOf(p pipeline.Problem) pipeline.Severity {
 	}
 	return pipeline.SeverityWarning
 }
-
-// problemCount is "1 problem" or "N problems".
-func problemCount(n int) string {
-	if n == 1 {
-		return "1 problem"
-	}
-	return fmt.Sprintf("%d problems", n)
-}

@@ -14,7 +14,7 @@ func TestRegisterSkipIfRegistered(t *testing.T) {
 	t.Parallel()
 	srv, config, runnerFile := registerSetup(t)
 	args := []string{"register", "-c", config, "--instance", srv.URL(), "--name", "pod-0", "--token", "reg-token-123", "--skip-if-registered", "--no-interactive"}
-	proc, stdout, stderr := testProcess(nil)
+	proc, _, stderr := testProcess(nil)
 	if code := Main(t.Context(), proc, args); code != ExitOK {
 		t.Fatalf("first start: exit %d\n%s", code, stderr)
 	}
@@ -22,7 +22,7 @@ func TestRegisterSkipIfRegistered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proc, stdout, stderr = testProcess(nil)
+	proc, stdout, stderr := testProcess(nil)
 	if code := Main(t.Context(), proc, args); code != ExitOK {
 		t.Fatalf("second start: exit %d\n%s", code, stderr)
 	}

@@ -151,7 +151,7 @@ func TestAlertRules(t *testing.T) {
 				t.Errorf("alert %s twice", r.Alert)
 			}
 			alerts[r.Alert] = true
-			if !model.IsValidMetricName(model.LabelValue(r.Alert)) {
+			if !model.LegacyValidation.IsValidMetricName(r.Alert) {
 				t.Errorf("alert name %q is not a valid metric name", r.Alert)
 			}
 			if r.For != "" {
@@ -160,7 +160,7 @@ func TestAlertRules(t *testing.T) {
 				}
 			}
 			for k := range r.Labels {
-				if !model.LabelName(k).IsValid() {
+				if !model.LegacyValidation.IsValidLabelName(k) {
 					t.Errorf("alert %s: label %q is not a valid label name", r.Alert, k)
 				}
 			}

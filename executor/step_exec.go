@@ -148,6 +148,7 @@ func (s *stepRun) withFileCommands(extra map[string]string, run func(env map[str
 		return runErr
 	}
 	if code != 0 {
+		//lint:ignore ST1005 GitHub's runner ends a failed step with these exact words
 		return fmt.Errorf("%w: Process completed with exit code %d.", errStepFailed, code)
 	}
 	if out.err != nil {

@@ -109,7 +109,7 @@ func (f *fakeForge) UpdateLog(_ context.Context, id, index int64, rows []*runner
 		f.closed[id] = true
 	}
 	if f.Drop != nil && f.Drop("UpdateLog") {
-		return 0, retryable
+		return 0, errRetryable
 	}
 	return int64(len(f.rows[id])), nil
 }
@@ -150,7 +150,7 @@ func (f *fakeForge) UpdateTask(_ context.Context, state *runnerv1.TaskState, out
 		result = state.GetResult()
 	}
 	if f.Drop != nil && f.Drop("UpdateTask") {
-		return nil, retryable
+		return nil, errRetryable
 	}
 	return &runnerv1.UpdateTaskResponse{State: &runnerv1.TaskState{Id: id, Result: result}, SentOutputs: sent}, nil
 }
@@ -183,5 +183,5 @@ func (f *fakeForge) log() []string {
 // closingRowRE matches the row the runner ends every log with.
 var closingRowRE = regexp.MustCompile(`^Job (succeeded|failed|cancelled|skipped)$`)
 
-// retryable is an error the runner retries.
-var retryable = fmt.Errorf("connection refused: %w", forge.ErrRetryable)
+// errRetryable is an error the runner retries.
+var errRetryable = fmt.Errorf("connection refused: %w", forge.ErrRetryable)

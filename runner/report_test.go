@@ -131,7 +131,7 @@ func TestReporterBatchesAndResends(t *testing.T) {
 			var n atomic.Int32
 			f.Fail = func(m string) error {
 				if m == "UpdateLog" && n.Add(1) <= 3 {
-					return retryable
+					return errRetryable
 				}
 				return nil
 			}

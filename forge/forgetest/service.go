@@ -85,8 +85,9 @@ func (v *service) Register(_ context.Context, req *connect.Request[runnerv1.Regi
 		return nil, errors.New("runner registration token not found")
 	}
 	labels := m.GetLabels()
-	if len(labels) == 0 { // runners before Gitea 1.20 sent these
-		labels = append(slices.Clone(m.GetAgentLabels()), m.GetCustomLabels()...) //nolint:staticcheck // old clients
+	if len(labels) == 0 {
+		//lint:ignore SA1019 runners before Gitea 1.20 send only these, and Gitea still reads them
+		labels = append(slices.Clone(m.GetAgentLabels()), m.GetCustomLabels()...)
 	}
 	r := s.newRunner(m.GetName(), labels, m.GetEphemeral())
 	r.Version = m.GetVersion()

@@ -131,7 +131,7 @@ func (t *taskState) render(spec TaskSpec, env exprEnv) error {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("Gitea would not accept the workflow: %w", err)
+		return fmt.Errorf("gitea would not accept the workflow: %w", err)
 	}
 	want := spec.JobID
 	if want == "" {

@@ -10,6 +10,9 @@
 # overrides the name, MIRROR the Debian mirror, SUITE the release.
 # Needs root (debootstrap) and a reachable Docker engine.
 set -euo pipefail
+# debootstrap and the chroot it calls live in the sbin folders, which a
+# non-login or minimal PATH (env -i, some CI shells) leaves out.
+PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
 
 IMAGE=${IMAGE:-anvil-test/bookworm:latest}
 SUITE=${SUITE:-bookworm}
@@ -69,6 +72,10 @@ if ! command -v debootstrap >/dev/null 2>&1; then
 	log "installing debootstrap"
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+	command -v debootstrap >/dev/null 2>&1 || {
+		log "apt-get installed debootstrap but it is not on PATH ($PATH): install it by hand (apt-get install debootstrap)" >&2
+		exit 1
+	}
 fi
 
 target=$(mktemp -d /tmp/anvil-test-image.XXXXXX)

@@ -12,6 +12,7 @@ import (
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/executor/host"
 	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 	"codeberg.org/anvil-ci/anvil/pipeline/policy"
 )
 
@@ -99,7 +100,7 @@ func TestNoSecretInTheAuditLog(t *testing.T) {
 	}
 	eng := executor.New(executor.Config{Loader: pipeline.Loader{}, Backends: backends, Sink: j, WorkDir: t.TempDir(), Github: gh, Secrets: secrets,
 		BaseEnv: executor.HostEnv(os.Environ()), Admit: gate.Admit})
-	res, err := eng.Run(context.Background(), &pipeline.Plan{Event: "push", Workflows: []*pipeline.Workflow{wf}})
+	res, err := eng.Run(context.Background(), &plan.Plan{Event: "push", Workflows: []*plan.Workflow{wf}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"codeberg.org/anvil-ci/anvil/executor/host"
 	"codeberg.org/anvil-ci/anvil/forge/forgetest"
 	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // The daemon benchmarks run the real anvil binary (built from ./cmd/anvil)
@@ -93,7 +94,7 @@ func engineRunTime(b *testing.B, workflow string, n int) time.Duration {
 	if err != nil {
 		b.Fatal(err)
 	}
-	plan := &pipeline.Plan{Event: "push", Workflows: []*pipeline.Workflow{wf}}
+	p := &plan.Plan{Event: "push", Workflows: []*plan.Workflow{wf}}
 	dir := b.TempDir()
 	var took []time.Duration
 	for i := range n + 1 {
@@ -107,7 +108,7 @@ func engineRunTime(b *testing.B, workflow string, n int) time.Duration {
 			Github:  map[string]any{"repository": "forgetest/repo"},
 		})
 		start := time.Now()
-		res, err := e.Run(context.Background(), plan)
+		res, err := e.Run(context.Background(), p)
 		if i > 0 {
 			took = append(took, time.Since(start))
 		}

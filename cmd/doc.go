@@ -15,7 +15,7 @@
 //   - version prints the build.
 //
 // It turns flags, configuration and the local git repository (through
-// gitctx) into an executor.Config and a pipeline.Event, and prints the
+// gitctx) into an executor.Config and a plan.Event, and prints the
 // engine's events as terminal progress, plain lines or JSON. It holds no
 // run logic of its own: pipeline plans, executor runs. The binary in
 // cmd/anvil only calls Main.

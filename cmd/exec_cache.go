@@ -14,7 +14,7 @@ import (
 
 	"codeberg.org/anvil-ci/anvil/cache"
 	"codeberg.org/anvil-ci/anvil/executor"
-	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // cacheFlags are anvil exec's flags about its cache server (act's names).
@@ -177,13 +177,13 @@ func (s *execServices) Close() {
 // mayUseContainers reports whether a job of the plan may run in a
 // container: a -P label maps to docker://, or a job has a container or
 // services.
-func mayUseContainers(p platforms, plan *pipeline.Plan) bool {
+func mayUseContainers(p platforms, pl *plan.Plan) bool {
 	for _, target := range p.labels {
 		if strings.HasPrefix(target, "docker://") {
 			return true
 		}
 	}
-	for _, wf := range plan.Workflows {
+	for _, wf := range pl.Workflows {
 		for _, j := range wf.Jobs {
 			if j.Container != nil || len(j.Services) > 0 {
 				return true

@@ -12,6 +12,7 @@ import (
 	"codeberg.org/anvil-ci/anvil/executor/host"
 	"codeberg.org/anvil-ci/anvil/gitctx"
 	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // runExec plans and runs the workflows eventName triggers, as o says.
@@ -27,7 +28,7 @@ func runExec(ctx context.Context, proc Process, o *execOptions, eventName string
 	}
 	if o.list {
 		failing := listProblems(proc.Stderr, prep.plan)
-		runnable := &pipeline.Plan{Event: prep.plan.Event}
+		runnable := &plan.Plan{Event: prep.plan.Event}
 		for _, wf := range prep.plan.Workflows {
 			if !(checkedWorkflow{wf: wf}).broken() {
 				runnable.Workflows = append(runnable.Workflows, wf)
@@ -91,7 +92,7 @@ func runExec(ctx context.Context, proc Process, o *execOptions, eventName string
 type execPrep struct {
 	// plan holds the triggered workflows, each with what lint found on
 	// its Problems: the engine fails the jobs of those with errors.
-	plan      *pipeline.Plan
+	plan      *plan.Plan
 	config    executor.Config
 	platforms platforms
 }
@@ -139,12 +140,12 @@ func prepareExec(ctx context.Context, proc Process, o *execOptions, eventName st
 		User:      proc.getenv("USER"),
 		RunID:     strconv.FormatInt(proc.now().Unix(), 10),
 	})
-	plan, err := planChecked(checked, gh.Event, o.job, proc.Stderr)
+	p, err := planChecked(checked, gh.Event, o.job, proc.Stderr)
 	if err != nil {
 		return nil, err
 	}
 	return &execPrep{
-		plan:      plan,
+		plan:      p,
 		platforms: plats,
 		config: executor.Config{
 			Loader:        pipeline.Loader{},

@@ -7,13 +7,14 @@ import (
 
 	"codeberg.org/anvil-ci/anvil/pipeline"
 	"codeberg.org/anvil-ci/anvil/pipeline/lint"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // checkedWorkflow is a workflow anvil exec read and linted, with what lint
 // found on its Problems. The engine fails the jobs of a workflow with an
 // error among its problems and shows warnings in the jobs' logs.
 type checkedWorkflow struct {
-	wf *pipeline.Workflow
+	wf *plan.Workflow
 	// outlined is set when the file did not parse: wf is lint.Outline's.
 	outlined bool
 }
@@ -63,7 +64,7 @@ func lintWorkflows(dir, wpath string) ([]checkedWorkflow, error) {
 // triggered reports whether ev would run c: by its triggers when it parsed,
 // by the event names of its on: when it did not, and always when even those
 // cannot be read.
-func (c checkedWorkflow) triggered(ev pipeline.Event) bool {
+func (c checkedWorkflow) triggered(ev plan.Event) bool {
 	if !c.outlined {
 		ok, _ := c.wf.Triggered(ev)
 		return ok
@@ -76,11 +77,11 @@ func (c checkedWorkflow) triggered(ev pipeline.Event) bool {
 }
 
 // planChecked plans the workflows ev triggers, in file order: those
-// without errors as pipeline.NewPlan does, the broken ones as they are
+// without errors as plan.New does, the broken ones as they are
 // (the engine fails their jobs). With job set, the plan keeps only that job
 // and the jobs it needs.
-func planChecked(checked []checkedWorkflow, ev pipeline.Event, job string, stderr io.Writer) (*pipeline.Plan, error) {
-	var valid []*pipeline.Workflow
+func planChecked(checked []checkedWorkflow, ev plan.Event, job string, stderr io.Writer) (*plan.Plan, error) {
+	var valid []*plan.Workflow
 	broken := 0
 	for _, c := range checked {
 		switch {
@@ -90,33 +91,33 @@ func planChecked(checked []checkedWorkflow, ev pipeline.Event, job string, stder
 			broken++
 		}
 	}
-	planned, err := pipeline.NewPlan(valid, ev)
+	planned, err := plan.New(valid, ev)
 	switch {
-	case errors.Is(err, pipeline.ErrNotTriggered):
+	case errors.Is(err, plan.ErrNotTriggered):
 		if broken == 0 {
 			fmt.Fprintf(stderr, "anvil: nothing to run: %v\nanvil: give another event, e.g. anvil exec workflow_dispatch\n", err)
 		}
-		planned = &pipeline.Plan{}
+		planned = &plan.Plan{}
 	case err != nil:
 		return nil, usageError(fmt.Errorf("planning %s: %w", ev.Name, err))
 	}
-	byFile := make(map[string]*pipeline.Workflow, len(planned.Workflows))
+	byFile := make(map[string]*plan.Workflow, len(planned.Workflows))
 	for _, wf := range planned.Workflows {
 		byFile[wf.File] = wf
 	}
-	plan := &pipeline.Plan{Event: ev.Name, Workflows: []*pipeline.Workflow{}}
+	p := &plan.Plan{Event: ev.Name, Workflows: []*plan.Workflow{}}
 	for _, c := range checked {
 		switch {
 		case !c.broken() && byFile[c.wf.File] != nil:
-			plan.Workflows = append(plan.Workflows, byFile[c.wf.File])
+			p.Workflows = append(p.Workflows, byFile[c.wf.File])
 		case c.broken() && c.triggered(ev):
-			plan.Workflows = append(plan.Workflows, c.wf)
+			p.Workflows = append(p.Workflows, c.wf)
 		}
 	}
-	if job == "" || len(plan.Workflows) == 0 {
-		return plan, nil
+	if job == "" || len(p.Workflows) == 0 {
+		return p, nil
 	}
-	sel, err := plan.Select(job)
+	sel, err := p.Select(job)
 	if err != nil {
 		return nil, usageError(err)
 	}
@@ -125,9 +126,9 @@ func planChecked(checked []checkedWorkflow, ev pipeline.Event, job string, stder
 
 // listProblems prints, for anvil exec -l, the problems of the planned
 // workflows, saying which would fail at once. It reports whether one would.
-func listProblems(w io.Writer, plan *pipeline.Plan) bool {
+func listProblems(w io.Writer, pl *plan.Plan) bool {
 	failing := false
-	for _, wf := range plan.Workflows {
+	for _, wf := range pl.Workflows {
 		if len(wf.Problems) == 0 {
 			continue
 		}
@@ -153,9 +154,9 @@ func listProblems(w io.Writer, plan *pipeline.Plan) bool {
 }
 
 // severityOf names p's severity.
-func severityOf(p pipeline.Problem) pipeline.Severity {
+func severityOf(p plan.Problem) plan.Severity {
 	if p.IsError() {
-		return pipeline.SeverityError
+		return plan.SeverityError
 	}
-	return pipeline.SeverityWarning
+	return plan.SeverityWarning
 }

@@ -5,18 +5,18 @@ import (
 	"fmt"
 	"io"
 
-	"codeberg.org/anvil-ci/anvil/pipeline"
 	"codeberg.org/anvil-ci/anvil/pipeline/lint"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // lintJSON is one finding in anvil lint --format json.
 type lintJSON struct {
-	File     string            `json:"file"`
-	Line     int               `json:"line"`
-	Column   int               `json:"column"`
-	Severity pipeline.Severity `json:"severity"`
-	Message  string            `json:"message"`
-	Rule     string            `json:"rule"`
+	File     string        `json:"file"`
+	Line     int           `json:"line"`
+	Column   int           `json:"column"`
+	Severity plan.Severity `json:"severity"`
+	Message  string        `json:"message"`
+	Rule     string        `json:"rule"`
 }
 
 // printFindings writes findings as text lines ("file:line:col: severity:
@@ -36,7 +36,7 @@ func printFindings(w io.Writer, format string, findings []lint.Finding) error {
 		return nil
 	}
 	for _, f := range findings {
-		if _, err := fmt.Fprintln(w, pipeline.FormatProblem(f.Problem())); err != nil {
+		if _, err := fmt.Fprintln(w, plan.FormatProblem(f.Problem())); err != nil {
 			return fmt.Errorf("printing the problems: %w", err)
 		}
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // TestLintCommand runs anvil lint through Main on the repositories in
@@ -185,7 +185,7 @@ func TestLintJSONShape(t *testing.T) {
 		}
 		for _, f := range got {
 			if f.File == "" || filepath.IsAbs(f.File) || f.Line < 1 || f.Column < 1 || f.Message == "" || f.Rule == "" ||
-				(f.Severity != pipeline.SeverityError && f.Severity != pipeline.SeverityWarning) {
+				(f.Severity != plan.SeverityError && f.Severity != plan.SeverityWarning) {
 				t.Errorf("finding %+v lacks a field or has an absolute file name", f)
 			}
 		}

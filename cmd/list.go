@@ -6,15 +6,15 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // printJobList writes the table of anvil exec -l: the jobs the plan would
 // run, in needs order.
-func printJobList(w io.Writer, plan *pipeline.Plan) error {
+func printJobList(w io.Writer, p *plan.Plan) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "WORKFLOW\tJOB\tNAME\tNEEDS\tRUNS-ON")
-	for _, wf := range plan.Workflows {
+	for _, wf := range p.Workflows {
 		for _, j := range wf.Jobs {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", wf.File, j.ID, dash(j.Name), dash(strings.Join(j.Needs, ",")), dash(strings.Join(j.RunsOn, ",")))
 		}

@@ -6,8 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"codeberg.org/anvil-ci/anvil/pipeline"
 	"codeberg.org/anvil-ci/anvil/pipeline/expr"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // containerRunner returns the environment's ability to run container
@@ -45,7 +45,7 @@ func (s *stepRun) runDockerStep(ctx context.Context, c *expr.Contexts) error {
 }
 
 // runDockerAction runs an action with runs.using: docker.
-func (s *stepRun) runDockerAction(ctx context.Context, action *pipeline.Action, dir string, inputs map[string]string) error {
+func (s *stepRun) runDockerAction(ctx context.Context, action *plan.Action, dir string, inputs map[string]string) error {
 	r, err := s.containerRunner(s.st.Uses)
 	if err != nil {
 		return err

@@ -4,35 +4,31 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
+	"io/fs"
 	"path"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
 
-	"codeberg.org/anvil-ci/anvil/pipeline"
 	"codeberg.org/anvil-ci/anvil/pipeline/expr"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // maxCompositeDepth bounds nested composite actions, as GitHub does.
 const maxCompositeDepth = 10
 
-// loadAction reads action.yml or action.yaml from dir with l.
-func loadAction(l Loader, dir string) (*pipeline.Action, error) {
+// loadAction reads action.yml, or else action.yaml, from dir with l.
+func loadAction(l Loader, dir string) (*plan.Action, error) {
 	if l == nil {
 		return nil, errNoLoader
 	}
 	for _, name := range []string{"action.yml", "action.yaml"} {
-		file := filepath.Join(dir, name)
-		data, err := pipeline.ReadFile(file)
-		if errors.Is(err, os.ErrNotExist) {
+		a, err := l.LoadAction(filepath.Join(dir, name))
+		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
-		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", file, err)
-		}
-		return l.LoadAction(file, data)
+		return a, err
 	}
 	return nil, fmt.Errorf("no action.yml or action.yaml in %s: local actions are read from the workspace, so check out the repository first (uses: actions/checkout@v4)", dir)
 }
@@ -102,7 +98,7 @@ func (s *stepRun) runActionIn(ctx context.Context, c *expr.Contexts, dir, root s
 // confinedFiles checks that the files of action, in dir, that anvil runs
 // or builds from are inside root: a node action's scripts, a docker
 // action's Dockerfile and build context.
-func confinedFiles(action *pipeline.Action, dir, root string) error {
+func confinedFiles(action *plan.Action, dir, root string) error {
 	files := map[string]string{}
 	r := action.Runs
 	for _, f := range []string{r.Main, r.Pre, r.Post} {
@@ -124,7 +120,7 @@ func confinedFiles(action *pipeline.Action, dir, root string) error {
 
 // actionInputs evaluates with: and the declared defaults into the inputs
 // context of the action.
-func (s *stepRun) actionInputs(c *expr.Contexts, action *pipeline.Action) (map[string]string, error) {
+func (s *stepRun) actionInputs(c *expr.Contexts, action *plan.Action) (map[string]string, error) {
 	st := s.st
 	inputs := map[string]string{}
 	for k, v := range st.With {
@@ -168,13 +164,13 @@ func (s *stepRun) actionInputs(c *expr.Contexts, action *pipeline.Action) (map[s
 	return inputs, nil
 }
 
-func lookupInput(m map[string]pipeline.ActionInput, key string) (pipeline.ActionInput, bool) {
+func lookupInput(m map[string]plan.ActionInput, key string) (plan.ActionInput, bool) {
 	for k, v := range m {
 		if strings.EqualFold(k, key) {
 			return v, true
 		}
 	}
-	return pipeline.ActionInput{}, false
+	return plan.ActionInput{}, false
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -187,7 +183,7 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // runComposite runs the steps of a composite action in their own scope.
-func (s *stepRun) runComposite(ctx context.Context, action *pipeline.Action, dir string, inputs map[string]string) error {
+func (s *stepRun) runComposite(ctx context.Context, action *plan.Action, dir string, inputs map[string]string) error {
 	j := s.j
 	if s.sc.depth >= maxCompositeDepth {
 		return fmt.Errorf("%s: composite actions are nested more than %d deep", posString(s.st.Pos), maxCompositeDepth)
@@ -247,7 +243,7 @@ const passThroughOutput = "*"
 
 // passThroughOutputs copies the outputs object expression evaluates to
 // into the step's outputs, leaving declared outputs alone.
-func (s *stepRun) passThroughOutputs(c *expr.Contexts, action *pipeline.Action, expression string) {
+func (s *stepRun) passThroughOutputs(c *expr.Contexts, action *plan.Action, expression string) {
 	v, err := c.Evaluate(expression)
 	if err != nil {
 		s.log("error", "%s: output *: %v", action.File, err)
@@ -286,7 +282,7 @@ func inputEnv(inputs map[string]string) map[string]string {
 
 // runNode runs a node action's pre (for local actions, right before main),
 // its main, and registers its post step.
-func (s *stepRun) runNode(ctx context.Context, c *expr.Contexts, action *pipeline.Action, dir string, inputs map[string]string) error {
+func (s *stepRun) runNode(ctx context.Context, c *expr.Contexts, action *plan.Action, dir string, inputs map[string]string) error {
 	j, st := s.j, s.st
 	extra := merged(inputEnv(inputs), action.Runs.Env)
 	workdir := j.env.Path(j.spec.Workspace)
@@ -339,7 +335,7 @@ func stateEnv(state map[string]string) map[string]string {
 }
 
 // registerPost queues the action's post script for the end of the job.
-func (s *stepRun) registerPost(action *pipeline.Action, dir string, extra map[string]string) {
+func (s *stepRun) registerPost(action *plan.Action, dir string, extra map[string]string) {
 	j := s.j
 	index, name := s.sc.index, "Post "+s.st.DisplayName()
 	state := s.state

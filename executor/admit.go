@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"time"
 
-	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // AdmitFunc decides whether a job may start (a policy). It gets the
@@ -17,7 +17,7 @@ import (
 // the job: it fails before anything of it runs (no container, no step),
 // with each problem's message in its log. Warnings are logged the same
 // way and the job runs. Parallel jobs call it concurrently.
-type AdmitFunc func(ctx context.Context, wf *pipeline.Workflow, job *pipeline.Job, key string) []pipeline.Problem
+type AdmitFunc func(ctx context.Context, wf *plan.Workflow, job *plan.Job, key string) []plan.Problem
 
 // errDenied is the failure of a job its Admit hook denied.
 var errDenied = errors.New("the policy denied this job (see above), so none of its steps ran")
@@ -39,7 +39,7 @@ func (j *jobInstance) admit(ctx context.Context, runsOn []string, timeout time.D
 		job.Services = nil
 		for id, s := range j.spec.Services {
 			if job.Services == nil {
-				job.Services = map[string]*pipeline.Container{}
+				job.Services = map[string]*plan.Container{}
 			}
 			job.Services[id] = planContainer(s)
 		}
@@ -62,7 +62,7 @@ func (j *jobInstance) admitCall(ctx context.Context) error {
 
 // logAdmission writes the hook's problems into the log of the job with
 // key and returns errDenied when one of them is an error.
-func (w *workflowRun) logAdmission(key string, probs []pipeline.Problem) error {
+func (w *workflowRun) logAdmission(key string, probs []plan.Problem) error {
 	var err error
 	for _, p := range probs {
 		w.engine.emit(Event{Kind: EventLog, Workflow: w.wf.File, Job: key, Step: -1, Level: problemLevel(p), Line: p.Message})
@@ -75,11 +75,11 @@ func (w *workflowRun) logAdmission(key string, probs []pipeline.Problem) error {
 
 // planContainer converts an evaluated container back to plan form for
 // the Admit hook, with credentials reduced to their keys.
-func planContainer(s *ContainerSpec) *pipeline.Container {
+func planContainer(s *ContainerSpec) *plan.Container {
 	if s == nil {
 		return nil
 	}
-	c := &pipeline.Container{Image: s.Image, Options: s.Options, Env: maps.Clone(s.Env),
+	c := &plan.Container{Image: s.Image, Options: s.Options, Env: maps.Clone(s.Env),
 		Ports: s.Ports, Volumes: s.Volumes, Cmd: s.Cmd}
 	for k := range s.Credentials {
 		if c.Credentials == nil {

@@ -10,7 +10,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"codeberg.org/anvil-ci/anvil/executor"
-	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/executor/internal/enginetest"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // TestAdmit runs jobs past an Admit hook: an error problem fails the job
@@ -20,27 +21,27 @@ import (
 func TestAdmit(t *testing.T) {
 	t.Parallel()
 	denied := "the policy denied this job (see above), so none of its steps ran"
-	marker := func(dir string) *pipeline.Step {
-		return &pipeline.Step{Run: "echo ran > " + filepath.Join(dir, "ran")}
+	marker := func(dir string) *plan.Step {
+		return &plan.Step{Run: "echo ran > " + filepath.Join(dir, "ran")}
 	}
 	tests := []struct {
 		name   string
-		jobs   func(dir string) []*pipeline.Job
-		decide func(job *pipeline.Job) []pipeline.Problem
+		jobs   func(dir string) []*plan.Job
+		decide func(job *plan.Job) []plan.Problem
 		want   []string
 		ran    bool
 		result executor.Result
 	}{
 		{
 			name: "deny fails each matrix job before its first step",
-			jobs: func(dir string) []*pipeline.Job {
-				return []*pipeline.Job{{ID: "build", RunsOn: []string{"x"}, Steps: []*pipeline.Step{marker(dir)},
-					Strategy: &pipeline.Strategy{Matrix: map[string]any{"os": []any{"a"}}}}}
+			jobs: func(dir string) []*plan.Job {
+				return []*plan.Job{{ID: "build", RunsOn: []string{"x"}, Steps: []*plan.Step{marker(dir)},
+					Strategy: &plan.Strategy{Matrix: map[string]any{"os": []any{"a"}}}}}
 			},
-			decide: func(*pipeline.Job) []pipeline.Problem {
-				return []pipeline.Problem{
-					{Message: `policy rule "r" warns: w`, Severity: pipeline.SeverityWarning},
-					{Message: `policy rule "images" denies this job: no (value: "s3cret:latest")`, Severity: pipeline.SeverityError},
+			decide: func(*plan.Job) []plan.Problem {
+				return []plan.Problem{
+					{Message: `policy rule "r" warns: w`, Severity: plan.SeverityWarning},
+					{Message: `policy rule "images" denies this job: no (value: "s3cret:latest")`, Severity: plan.SeverityError},
 				}
 			},
 			want: []string{
@@ -56,11 +57,11 @@ func TestAdmit(t *testing.T) {
 		},
 		{
 			name: "warn lets the job run",
-			jobs: func(dir string) []*pipeline.Job {
-				return []*pipeline.Job{{ID: "build", RunsOn: []string{"x"}, Steps: []*pipeline.Step{marker(dir)}}}
+			jobs: func(dir string) []*plan.Job {
+				return []*plan.Job{{ID: "build", RunsOn: []string{"x"}, Steps: []*plan.Step{marker(dir)}}}
 			},
-			decide: func(*pipeline.Job) []pipeline.Problem {
-				return []pipeline.Problem{{Message: `policy rule "r" warns: w`, Severity: pipeline.SeverityWarning}}
+			decide: func(*plan.Job) []plan.Problem {
+				return []plan.Problem{{Message: `policy rule "r" warns: w`, Severity: plan.SeverityWarning}}
 			},
 			want: []string{
 				"workflow_start W",
@@ -75,11 +76,11 @@ func TestAdmit(t *testing.T) {
 		},
 		{
 			name: "a denied call reads no workflow",
-			jobs: func(string) []*pipeline.Job {
-				return []*pipeline.Job{{ID: "call", Uses: "./.forgejo/workflows/missing.yml", Pos: pipeline.Position{File: "w.yml", Line: 3, Column: 3}}}
+			jobs: func(string) []*plan.Job {
+				return []*plan.Job{{ID: "call", Uses: "./.forgejo/workflows/missing.yml", Pos: plan.Position{File: "w.yml", Line: 3, Column: 3}}}
 			},
-			decide: func(j *pipeline.Job) []pipeline.Problem {
-				return []pipeline.Problem{{Message: "no calls to " + j.Uses, Severity: pipeline.SeverityError}}
+			decide: func(j *plan.Job) []plan.Problem {
+				return []plan.Problem{{Message: "no calls to " + j.Uses, Severity: plan.SeverityError}}
 			},
 			want: []string{
 				"workflow_start W",
@@ -97,13 +98,13 @@ func TestAdmit(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
 			rec := &recorder{}
-			admit := func(_ context.Context, wf *pipeline.Workflow, job *pipeline.Job, key string) []pipeline.Problem {
+			admit := func(_ context.Context, wf *plan.Workflow, job *plan.Job, key string) []plan.Problem {
 				return tt.decide(job)
 			}
-			eng := executor.New(executor.Config{Loader: pipeline.Loader{}, Backends: hostBackends, Sink: rec, WorkDir: t.TempDir(), SourceDir: dir,
+			eng := executor.New(executor.Config{Loader: enginetest.Loader(), Backends: hostBackends, Sink: rec, WorkDir: t.TempDir(), SourceDir: dir,
 				Secrets: map[string]string{"PASSWORD": "s3cret"}, BaseEnv: executor.HostEnv(os.Environ()), Admit: admit})
-			wf := &pipeline.Workflow{File: "w.yml", Name: "W", Jobs: tt.jobs(dir)}
-			res, err := eng.Run(t.Context(), &pipeline.Plan{Event: "push", Workflows: []*pipeline.Workflow{wf}})
+			wf := &plan.Workflow{File: "w.yml", Name: "W", Jobs: tt.jobs(dir)}
+			res, err := eng.Run(t.Context(), &plan.Plan{Event: "push", Workflows: []*plan.Workflow{wf}})
 			if err != nil {
 				t.Fatalf("Run: %v", err)
 			}
@@ -126,32 +127,32 @@ func TestAdmit(t *testing.T) {
 func TestAdmitSeesEvaluatedJob(t *testing.T) {
 	t.Parallel()
 	var mu sync.Mutex
-	var seen []*pipeline.Job
+	var seen []*plan.Job
 	var keys []string
-	admit := func(_ context.Context, wf *pipeline.Workflow, job *pipeline.Job, key string) []pipeline.Problem {
+	admit := func(_ context.Context, wf *plan.Workflow, job *plan.Job, key string) []plan.Problem {
 		mu.Lock()
 		defer mu.Unlock()
 		seen, keys = append(seen, job), append(keys, wf.File+" "+key)
-		return []pipeline.Problem{{Message: "stop", Severity: pipeline.SeverityError}}
+		return []plan.Problem{{Message: "stop", Severity: plan.SeverityError}}
 	}
-	job := &pipeline.Job{ID: "b", Name: "B ${{ matrix.v }}", RunsOn: []string{"${{ matrix.os }}"}, TimeoutMinutes: "${{ matrix.t }}",
-		Strategy:  &pipeline.Strategy{Matrix: map[string]any{"v": []any{"20"}, "os": []any{"linux"}, "t": []any{1.5}}},
-		Container: &pipeline.Container{Image: "node:${{ matrix.v }}", Options: "--cpus ${{ matrix.v }}", Credentials: map[string]string{"username": "u", "password": "${{ secrets.PASSWORD }}"}},
-		Services:  map[string]*pipeline.Container{"db": {Image: "pg:${{ matrix.v }}", Ports: []string{"${{ matrix.v }}:1"}}},
-		Steps:     []*pipeline.Step{{Run: "true"}}}
-	eng := executor.New(executor.Config{Loader: pipeline.Loader{}, Backends: hostBackends, WorkDir: t.TempDir(), Admit: admit,
+	job := &plan.Job{ID: "b", Name: "B ${{ matrix.v }}", RunsOn: []string{"${{ matrix.os }}"}, TimeoutMinutes: "${{ matrix.t }}",
+		Strategy:  &plan.Strategy{Matrix: map[string]any{"v": []any{"20"}, "os": []any{"linux"}, "t": []any{1.5}}},
+		Container: &plan.Container{Image: "node:${{ matrix.v }}", Options: "--cpus ${{ matrix.v }}", Credentials: map[string]string{"username": "u", "password": "${{ secrets.PASSWORD }}"}},
+		Services:  map[string]*plan.Container{"db": {Image: "pg:${{ matrix.v }}", Ports: []string{"${{ matrix.v }}:1"}}},
+		Steps:     []*plan.Step{{Run: "true"}}}
+	eng := executor.New(executor.Config{Loader: enginetest.Loader(), Backends: hostBackends, WorkDir: t.TempDir(), Admit: admit,
 		Secrets: map[string]string{"PASSWORD": "s3cret"}, BaseEnv: executor.HostEnv(os.Environ())})
-	wf := &pipeline.Workflow{File: "w.yml", Jobs: []*pipeline.Job{job}}
-	if _, err := eng.Run(t.Context(), &pipeline.Plan{Event: "push", Workflows: []*pipeline.Workflow{wf}}); err != nil {
+	wf := &plan.Workflow{File: "w.yml", Jobs: []*plan.Job{job}}
+	if _, err := eng.Run(t.Context(), &plan.Plan{Event: "push", Workflows: []*plan.Workflow{wf}}); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
 	if len(seen) != 1 {
 		t.Fatalf("the hook was called %d times, want 1", len(seen))
 	}
 	got := seen[0]
-	want := &pipeline.Job{ID: "b", Name: "B 20", RunsOn: []string{"linux"}, TimeoutMinutes: "1.5", Strategy: job.Strategy, Steps: job.Steps,
-		Container: &pipeline.Container{Image: "node:20", Options: "--cpus 20", Env: map[string]string{}, Credentials: map[string]string{"username": "", "password": ""}},
-		Services:  map[string]*pipeline.Container{"db": {Image: "pg:20", Ports: []string{"20:1"}, Env: map[string]string{}}}}
+	want := &plan.Job{ID: "b", Name: "B 20", RunsOn: []string{"linux"}, TimeoutMinutes: "1.5", Strategy: job.Strategy, Steps: job.Steps,
+		Container: &plan.Container{Image: "node:20", Options: "--cpus 20", Env: map[string]string{}, Credentials: map[string]string{"username": "", "password": ""}},
+		Services:  map[string]*plan.Container{"db": {Image: "pg:20", Ports: []string{"20:1"}, Env: map[string]string{}}}}
 	if diff := cmp.Diff(got, want); diff != "" {
 		t.Errorf("the hook saw (-got +want):\n%s", diff)
 	}

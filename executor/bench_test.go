@@ -11,7 +11,7 @@ import (
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/executor/host"
 	"codeberg.org/anvil-ci/anvil/executor/internal/enginetest"
-	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // benchJob is the job of testdata/bench and the output its last step sets;
@@ -87,12 +87,12 @@ func BenchmarkHostJob3StepsAnvil(b *testing.B) {
 // took. It fails unless the run succeeded and set the job's output.
 func timeAnvilJob(ctx context.Context, repo, work string) (time.Duration, error) {
 	start := time.Now()
-	plan, err := benchPlan(repo)
+	p, err := benchPlan(repo)
 	if err != nil {
 		return 0, err
 	}
 	eng := executor.New(executor.Config{
-		Loader: pipeline.Loader{},
+		Loader: enginetest.Loader(),
 		Backends: func([]string) (executor.Backend, executor.JobSpecHints, error) {
 			return host.New(host.Config{}), executor.JobSpecHints{}, nil
 		},
@@ -105,7 +105,7 @@ func timeAnvilJob(ctx context.Context, repo, work string) (time.Duration, error)
 		},
 		BaseEnv: executor.HostEnv(os.Environ()),
 	})
-	res, err := eng.Run(ctx, plan)
+	res, err := eng.Run(ctx, p)
 	if err != nil {
 		return 0, fmt.Errorf("running the plan: %w", err)
 	}
@@ -127,8 +127,8 @@ func timeAnvilJob(ctx context.Context, repo, work string) (time.Duration, error)
 }
 
 // benchPlan plans the workflows of repo for a push to main.
-func benchPlan(repo string) (*pipeline.Plan, error) {
-	return enginetest.Plan(repo, pipeline.Event{Name: "push", Ref: "refs/heads/main"})
+func benchPlan(repo string) (*plan.Plan, error) {
+	return enginetest.Plan(repo, plan.Event{Name: "push", Ref: "refs/heads/main"})
 }
 
 // benchRepo copies testdata/bench into a new git repository.

@@ -12,21 +12,14 @@ import (
 
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/executor/host"
-	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/executor/internal/enginetest"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // planFor parses one workflow text into a push plan.
-func planFor(t *testing.T, text string) *pipeline.Plan {
+func planFor(t *testing.T, text string) *plan.Plan {
 	t.Helper()
-	wf, err := pipeline.ParseWorkflow("ci.yml", []byte(text))
-	if err != nil {
-		t.Fatalf("ParseWorkflow: %v", err)
-	}
-	plan, err := pipeline.NewPlan([]*pipeline.Workflow{wf}, pipeline.Event{Name: "push", Ref: "refs/heads/main"})
-	if err != nil {
-		t.Fatalf("NewPlan: %v", err)
-	}
-	return plan
+	return enginetest.PushPlan(t, "ci.yml", []byte(text))
 }
 
 func hostEngine(t *testing.T, sink executor.Sink, cfg executor.Config) *executor.Engine {
@@ -36,7 +29,7 @@ func hostEngine(t *testing.T, sink executor.Sink, cfg executor.Config) *executor
 	}
 	cfg.Sink = sink
 	if cfg.Loader == nil {
-		cfg.Loader = pipeline.Loader{}
+		cfg.Loader = enginetest.Loader()
 	}
 	if cfg.WorkDir == "" {
 		cfg.WorkDir = t.TempDir()
@@ -58,7 +51,7 @@ func alive(pid int) bool {
 func TestCancelLeavesNoProcess(t *testing.T) {
 	t.Parallel()
 	pids := filepath.Join(t.TempDir(), "pids")
-	plan := planFor(t, `
+	p := planFor(t, `
 on: push
 jobs:
   j:
@@ -87,7 +80,7 @@ jobs:
 		}
 	})
 	start := time.Now()
-	res, err := hostEngine(t, rec, executor.Config{}).Run(ctx, plan)
+	res, err := hostEngine(t, rec, executor.Config{}).Run(ctx, p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +118,7 @@ jobs:
 // steps that run after a cancellation.
 func TestKillStopsAlwaysSteps(t *testing.T) {
 	t.Parallel()
-	plan := planFor(t, `
+	p := planFor(t, `
 on: push
 jobs:
   j:
@@ -148,7 +141,7 @@ jobs:
 	})
 	eng = hostEngine(t, rec, executor.Config{})
 	start := time.Now()
-	res, err := eng.Run(ctx, plan)
+	res, err := eng.Run(ctx, p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +157,7 @@ jobs:
 // variables of anvil's environment.
 func TestJobEnvironmentIsClean(t *testing.T) {
 	t.Parallel()
-	plan := planFor(t, `
+	p := planFor(t, `
 on: push
 jobs:
   j:
@@ -185,7 +178,7 @@ jobs:
 	if base["LC_ALL"] != "C" {
 		t.Errorf("HostEnv dropped LC_ALL: %v", base)
 	}
-	res, err := hostEngine(t, rec, executor.Config{BaseEnv: base}).Run(t.Context(), plan)
+	res, err := hostEngine(t, rec, executor.Config{BaseEnv: base}).Run(t.Context(), p)
 	if err != nil || res.Result != executor.ResultSuccess {
 		t.Fatalf("Run = %v, %v", res, err)
 	}

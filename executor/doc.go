@@ -1,4 +1,4 @@
-// Package executor runs a pipeline.Plan.
+// Package executor runs a plan.Plan.
 //
 // The engine in this package walks jobs and steps, evaluates expressions,
 // handles workflow commands, env files, masking, timeouts and cancellation,

@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // BackendFor picks the backend for a job from its runs-on labels (already
@@ -89,24 +89,26 @@ type Config struct {
 	// Admit, when set, is asked before each job starts (see AdmitFunc):
 	// the hook of a policy.
 	Admit AdmitFunc
-	// Loader turns the action.yml of a uses: step and a called reusable
-	// workflow into plan types (cmd and runner give pipeline.Loader{}).
+	// Loader reads the action.yml of a uses: step and a called reusable
+	// workflow into plan types (cmd and runner give enginetest.Loader()).
 	// Without it, a job that uses an action or calls a workflow fails.
 	Loader Loader
 }
 
-// Loader reads what a job refers to at run time: the executor sees plan
-// types only and leaves parsing to its caller.
+// Loader reads and parses what a job refers to at run time: the executor
+// imports plan types only and leaves reading and parsing workflow and
+// action files to its caller (pipeline.Loader implements it).
 type Loader interface {
-	// LoadAction parses the action.yml (or action.yaml) data read from file.
-	LoadAction(file string, data []byte) (*pipeline.Action, error)
-	// LoadWorkflow parses the reusable workflow data read from file; file
-	// is the name its positions and errors use.
-	LoadWorkflow(file string, data []byte) (*pipeline.Workflow, error)
+	// LoadAction reads and parses the action.yml (or action.yaml) at file.
+	// When there is no such file, the error wraps fs.ErrNotExist.
+	LoadAction(file string) (*plan.Action, error)
+	// LoadWorkflow reads and parses the reusable workflow at file; name is
+	// the file name its positions and errors use.
+	LoadWorkflow(file, name string) (*plan.Workflow, error)
 }
 
 // errNoLoader is returned when a job needs a Loader that Config lacks.
-var errNoLoader = errors.New("executor.Config.Loader is not set, so actions and reusable workflows cannot be read: give it pipeline.Loader{}")
+var errNoLoader = errors.New("executor.Config.Loader is not set, so actions and reusable workflows cannot be read: give it enginetest.Loader()")
 
 // ActionResolver fetches what uses: names outside the repository.
 type ActionResolver interface {

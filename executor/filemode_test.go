@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"codeberg.org/anvil-ci/anvil/executor"
-	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/executor/internal/enginetest"
 )
 
 // TestPrivateFileModes is issue 11's item 7: with a work directory given (as
@@ -39,7 +39,7 @@ jobs:
 			lines = append(lines, e.Line)
 		}
 	})
-	cfg := executor.Config{Loader: pipeline.Loader{}, WorkDir: workDir, Secrets: map[string]string{"TOKEN": "s3cret"}}
+	cfg := executor.Config{Loader: enginetest.Loader(), WorkDir: workDir, Secrets: map[string]string{"TOKEN": "s3cret"}}
 	res, err := hostEngine(t, sink, cfg).Run(t.Context(), plan)
 	if err != nil {
 		t.Fatal(err)

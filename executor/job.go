@@ -13,8 +13,8 @@ import (
 	"strings"
 	"time"
 
-	"codeberg.org/anvil-ci/anvil/pipeline"
 	"codeberg.org/anvil-ci/anvil/pipeline/expr"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // defaultJobTimeout is GitHub's default timeout-minutes for a job.
@@ -29,7 +29,7 @@ var (
 // jobInstance is one run of one job (one matrix combination).
 type jobInstance struct {
 	w        *workflowRun
-	job      *pipeline.Job
+	job      *plan.Job
 	matrix   map[string]any
 	strategy map[string]any
 	needs    map[string]expr.NeedResult
@@ -77,7 +77,7 @@ func (j *jobInstance) logf(level, format string, args ...any) {
 // matrix was cancelled.
 func (j *jobInstance) skipCancelled(why string) *JobResult {
 	if j.matrix != nil && j.job.Name == "" {
-		j.name = j.job.ID + " " + pipeline.MatrixSuffix(j.matrix)
+		j.name = j.job.ID + " " + plan.MatrixSuffix(j.matrix)
 	}
 	j.emit(Event{Kind: EventJobStart, JobName: j.name, Step: -1})
 	j.logf("", "%s", why)
@@ -131,7 +131,7 @@ func (j *jobInstance) run(ctx context.Context) *JobResult {
 			j.name = n
 		}
 	} else if j.matrix != nil {
-		j.name = j.job.ID + " " + pipeline.MatrixSuffix(j.matrix)
+		j.name = j.job.ID + " " + plan.MatrixSuffix(j.matrix)
 	}
 	j.result.Name = j.name
 	j.emit(Event{Kind: EventJobStart, JobName: j.name, Step: -1})
@@ -256,7 +256,7 @@ func (j *jobInstance) afterCancelCtx() context.Context {
 }
 
 // defaults gives defaults.run with the job's over the workflow's.
-func (j *jobInstance) defaults() pipeline.RunDefaults {
+func (j *jobInstance) defaults() plan.RunDefaults {
 	d := j.w.wf.Defaults
 	if j.job.Defaults.Shell != "" {
 		d.Shell = j.job.Defaults.Shell
@@ -407,7 +407,7 @@ func (j *jobInstance) evalOutputs() map[string]string {
 // spec; a docker:// label's image is the default job container.
 func (j *jobInstance) containerSpecs(hints JobSpecHints) error {
 	c := j.contexts(nil)
-	eval := func(what string, in *pipeline.Container) (*ContainerSpec, error) {
+	eval := func(what string, in *plan.Container) (*ContainerSpec, error) {
 		out := &ContainerSpec{Env: map[string]string{}, Credentials: map[string]string{}}
 		var err error
 		field := func(name, v string) string {

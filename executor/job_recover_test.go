@@ -11,7 +11,6 @@ import (
 
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/executor/host"
-	"codeberg.org/anvil-ci/anvil/pipeline"
 )
 
 // panicking runs jobs on the host; its environments panic in Exec (a step)
@@ -49,7 +48,7 @@ func (e panickingEnv) Exec(ctx context.Context, cmd executor.Command, out io.Wri
 // job that needs it run as they would after any failure.
 func TestPanicFailsOnlyItsJob(t *testing.T) {
 	t.Parallel()
-	wf, err := pipeline.ParseWorkflow("ci.yml", []byte(`on: push
+	p := planFor(t, `on: push
 jobs:
   boom:
     runs-on: boom
@@ -62,10 +61,7 @@ jobs:
     if: always()
     runs-on: host
     steps: [{run: echo after-ran}]
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
+`)
 	var closed atomic.Bool
 	hostBackend := host.New(host.Config{Grace: 2 * time.Second})
 	backends := func(labels []string) (executor.Backend, executor.JobSpecHints, error) {
@@ -76,7 +72,7 @@ jobs:
 	}
 	rec := &recorder{}
 	eng := executor.New(executor.Config{Backends: backends, Sink: rec, WorkDir: t.TempDir(), BaseEnv: executor.HostEnv(os.Environ())})
-	res, err := eng.Run(t.Context(), &pipeline.Plan{Event: "push", Workflows: []*pipeline.Workflow{wf}})
+	res, err := eng.Run(t.Context(), p)
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}

@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"strings"
 
-	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // hasErrors reports whether any of ps stops the jobs of its workflow.
-func hasErrors(ps []pipeline.Problem) bool {
+func hasErrors(ps []plan.Problem) bool {
 	for _, p := range ps {
 		if p.IsError() {
 			return true
@@ -19,21 +19,21 @@ func hasErrors(ps []pipeline.Problem) bool {
 }
 
 // problemLevel is the log level a problem's line carries: its severity.
-func problemLevel(p pipeline.Problem) string {
+func problemLevel(p plan.Problem) string {
 	if p.IsError() {
-		return string(pipeline.SeverityError)
+		return string(plan.SeverityError)
 	}
-	return string(pipeline.SeverityWarning)
+	return string(plan.SeverityWarning)
 }
 
 // failProblems reports every job of wf, a workflow with error problems, as
 // started and failed before its first step, each with all of wf's problems
 // (errors and warnings) in its log. A workflow without a readable job gets
 // one job without an id, named after the file, standing for all of it.
-func (e *Engine) failProblems(wf *pipeline.Workflow) []*JobResult {
+func (e *Engine) failProblems(wf *plan.Workflow) []*JobResult {
 	jobs := wf.Jobs
 	if len(jobs) == 0 {
-		jobs = []*pipeline.Job{{Name: cmp.Or(wf.Name, wf.File)}}
+		jobs = []*plan.Job{{Name: cmp.Or(wf.Name, wf.File)}}
 	}
 	errs, warns := 0, 0
 	for _, p := range wf.Problems {

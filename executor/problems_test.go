@@ -11,7 +11,8 @@ import (
 
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/executor/host"
-	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/executor/internal/enginetest"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // TestProblems runs workflows that carry lint problems, and jobs whose
@@ -20,31 +21,31 @@ import (
 // nothing else, and unmapped labels skip the job with a hint.
 func TestProblems(t *testing.T) {
 	t.Parallel()
-	pos := func(line int) pipeline.Position {
-		return pipeline.Position{File: ".forgejo/workflows/w.yml", Line: line, Column: 3}
+	pos := func(line int) plan.Position {
+		return plan.Position{File: ".forgejo/workflows/w.yml", Line: line, Column: 3}
 	}
-	step := &pipeline.Step{Run: "echo ran"}
-	errProblem := pipeline.Problem{Pos: pos(4), Message: `undefined variable "shaa" [expression]`}
-	warnProblem := pipeline.Problem{Pos: pos(9), Message: `"github.event.head_commit.message" is potentially untrusted [expression]`, Severity: pipeline.SeverityWarning}
-	secretProblem := pipeline.Problem{Pos: pos(2), Message: "password s3cret in the file [credentials]", Severity: pipeline.SeverityError}
-	whereProblem := pipeline.Problem{Pos: pipeline.Position{File: "task.yml"}, Where: `job "build", step 2 "Test"`, Message: "bad", Severity: pipeline.SeverityWarning}
+	step := &plan.Step{Run: "echo ran"}
+	errProblem := plan.Problem{Pos: pos(4), Message: `undefined variable "shaa" [expression]`}
+	warnProblem := plan.Problem{Pos: pos(9), Message: `"github.event.head_commit.message" is potentially untrusted [expression]`, Severity: plan.SeverityWarning}
+	secretProblem := plan.Problem{Pos: pos(2), Message: "password s3cret in the file [credentials]", Severity: plan.SeverityError}
+	whereProblem := plan.Problem{Pos: plan.Position{File: "task.yml"}, Where: `job "build", step 2 "Test"`, Message: "bad", Severity: plan.SeverityWarning}
 	failed := ".forgejo/workflows/w.yml has %s (see above), so none of its jobs ran; fix the file and run again"
 	tests := []struct {
 		name     string
-		wf       *pipeline.Workflow
+		wf       *plan.Workflow
 		backends executor.BackendFor
 		want     []string
 		result   executor.Result
 	}{
 		{
 			name: "errors fail every job with every problem, masked",
-			wf: &pipeline.Workflow{File: ".forgejo/workflows/w.yml", Name: "W",
-				Jobs: []*pipeline.Job{
-					{ID: "build", Name: "Build ${{ matrix.os }}", RunsOn: []string{"x"}, Steps: []*pipeline.Step{step},
-						Strategy: &pipeline.Strategy{Matrix: map[string]any{"os": []any{"a", "b"}}}},
-					{ID: "test", Needs: []string{"build"}, RunsOn: []string{"x"}, Steps: []*pipeline.Step{step}},
+			wf: &plan.Workflow{File: ".forgejo/workflows/w.yml", Name: "W",
+				Jobs: []*plan.Job{
+					{ID: "build", Name: "Build ${{ matrix.os }}", RunsOn: []string{"x"}, Steps: []*plan.Step{step},
+						Strategy: &plan.Strategy{Matrix: map[string]any{"os": []any{"a", "b"}}}},
+					{ID: "test", Needs: []string{"build"}, RunsOn: []string{"x"}, Steps: []*plan.Step{step}},
 				},
-				Problems: []pipeline.Problem{secretProblem, errProblem, warnProblem},
+				Problems: []plan.Problem{secretProblem, errProblem, warnProblem},
 			},
 			want: []string{
 				"workflow_start W",
@@ -64,7 +65,7 @@ func TestProblems(t *testing.T) {
 		},
 		{
 			name: "a file without a readable job fails as one job named after it",
-			wf:   &pipeline.Workflow{File: ".forgejo/workflows/w.yml", Problems: []pipeline.Problem{errProblem}},
+			wf:   &plan.Workflow{File: ".forgejo/workflows/w.yml", Problems: []plan.Problem{errProblem}},
 			want: []string{
 				"workflow_start ",
 				"job_start  (.forgejo/workflows/w.yml)",
@@ -76,9 +77,9 @@ func TestProblems(t *testing.T) {
 		},
 		{
 			name: "warnings alone are logged by each job, which runs",
-			wf: &pipeline.Workflow{File: ".forgejo/workflows/w.yml", Name: "W",
-				Jobs:     []*pipeline.Job{{ID: "build", RunsOn: []string{"x"}, Steps: []*pipeline.Step{step}}},
-				Problems: []pipeline.Problem{warnProblem, whereProblem},
+			wf: &plan.Workflow{File: ".forgejo/workflows/w.yml", Name: "W",
+				Jobs:     []*plan.Job{{ID: "build", RunsOn: []string{"x"}, Steps: []*plan.Step{step}}},
+				Problems: []plan.Problem{warnProblem, whereProblem},
 			},
 			want: []string{
 				"workflow_start W",
@@ -93,11 +94,11 @@ func TestProblems(t *testing.T) {
 		},
 		{
 			name: "a job whose labels no backend maps is skipped with the hint, and so is what needs it",
-			wf: &pipeline.Workflow{File: ".forgejo/workflows/w.yml", Name: "W",
-				Jobs: []*pipeline.Job{
-					{ID: "gpu", RunsOn: []string{"gpu"}, Steps: []*pipeline.Step{step}},
-					{ID: "after", Needs: []string{"gpu"}, RunsOn: []string{"linux"}, Steps: []*pipeline.Step{step}},
-					{ID: "linux", RunsOn: []string{"linux"}, Steps: []*pipeline.Step{step}},
+			wf: &plan.Workflow{File: ".forgejo/workflows/w.yml", Name: "W",
+				Jobs: []*plan.Job{
+					{ID: "gpu", RunsOn: []string{"gpu"}, Steps: []*plan.Step{step}},
+					{ID: "after", Needs: []string{"gpu"}, RunsOn: []string{"linux"}, Steps: []*plan.Step{step}},
+					{ID: "linux", RunsOn: []string{"linux"}, Steps: []*plan.Step{step}},
 				},
 			},
 			backends: func(runsOn []string) (executor.Backend, executor.JobSpecHints, error) {
@@ -129,9 +130,9 @@ func TestProblems(t *testing.T) {
 			if backends == nil {
 				backends = hostBackends
 			}
-			eng := executor.New(executor.Config{Loader: pipeline.Loader{}, Backends: backends, Sink: rec, WorkDir: t.TempDir(),
+			eng := executor.New(executor.Config{Loader: enginetest.Loader(), Backends: backends, Sink: rec, WorkDir: t.TempDir(),
 				Secrets: map[string]string{"PASSWORD": "s3cret"}, BaseEnv: executor.HostEnv(os.Environ())})
-			res, err := eng.Run(t.Context(), &pipeline.Plan{Event: "push", Workflows: []*pipeline.Workflow{tt.wf}})
+			res, err := eng.Run(t.Context(), &plan.Plan{Event: "push", Workflows: []*plan.Workflow{tt.wf}})
 			if err != nil {
 				t.Fatalf("Run: %v", err)
 			}

@@ -3,14 +3,13 @@ package executor
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 
-	"codeberg.org/anvil-ci/anvil/pipeline"
 	"codeberg.org/anvil-ci/anvil/pipeline/expr"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // callWorkflow runs a job that calls a local reusable workflow.
@@ -45,28 +44,24 @@ func (w *workflowRun) runCalled(ctx context.Context, jr *jobInstance) (Result, m
 	if err != nil {
 		return "", nil, err
 	}
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return "", nil, fmt.Errorf("reading reusable workflow: %w", err)
-	}
 	if e.cfg.Loader == nil {
 		return "", nil, errNoLoader
 	}
-	called, err := e.cfg.Loader.LoadWorkflow(name, data)
+	called, err := e.cfg.Loader.LoadWorkflow(file, name)
 	if err != nil {
 		return "", nil, err
 	}
 	if _, ok := called.On["workflow_call"]; !ok {
 		return "", nil, fmt.Errorf("%s is not a reusable workflow: add `on: workflow_call` to it", j.Uses)
 	}
-	plan, err := pipeline.NewPlan([]*pipeline.Workflow{called}, pipeline.Event{Name: "workflow_call"})
+	p, err := plan.New([]*plan.Workflow{called}, plan.Event{Name: "workflow_call"})
 	if err != nil {
 		return "", nil, err
 	}
-	if len(plan.Workflows) != 1 {
+	if len(p.Workflows) != 1 {
 		return "", nil, fmt.Errorf("%s is not triggered by workflow_call", j.Uses)
 	}
-	called = plan.Workflows[0]
+	called = p.Workflows[0]
 	c := &expr.Contexts{Github: e.cfg.Github, Vars: e.cfg.Vars, Secrets: w.secrets, Inputs: w.inputs,
 		Needs: jr.needs, Matrix: jr.matrix, Strategy: jr.strategy}
 	inputs, err := calledInputs(c, j, called)
@@ -127,8 +122,8 @@ func (w *workflowRun) calledFile(ctx context.Context, uses string) (file, name s
 // calledInputs evaluates with: against the inputs the called workflow
 // declares under workflow_call (never its workflow_dispatch ones, as on
 // GitHub), applying defaults and types.
-func calledInputs(c *expr.Contexts, j *pipeline.Job, called *pipeline.Workflow) (map[string]any, error) {
-	var declared map[string]pipeline.Input
+func calledInputs(c *expr.Contexts, j *plan.Job, called *plan.Workflow) (map[string]any, error) {
+	var declared map[string]plan.Input
 	if t := called.On["workflow_call"]; t != nil {
 		declared = t.Inputs
 	}
@@ -222,7 +217,7 @@ func typedInput(name, typ string, v any) (any, error) {
 }
 
 // calledSecrets gives the secrets a called workflow receives.
-func calledSecrets(c *expr.Contexts, j *pipeline.Job, called *pipeline.Workflow, parent map[string]string) (map[string]string, error) {
+func calledSecrets(c *expr.Contexts, j *plan.Job, called *plan.Workflow, parent map[string]string) (map[string]string, error) {
 	out := map[string]string{}
 	if j.InheritSecrets {
 		for k, v := range parent {

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // Run runs every workflow of the plan, each job once its needs are done, and
@@ -18,8 +18,8 @@ import (
 // conditions and post steps still run, and the result is cancelled. The
 // returned error is for problems that prevent running at all; job failures
 // are in the result.
-func (e *Engine) Run(ctx context.Context, plan *pipeline.Plan) (*RunResult, error) {
-	if plan == nil {
+func (e *Engine) Run(ctx context.Context, p *plan.Plan) (*RunResult, error) {
+	if p == nil {
 		return nil, fmt.Errorf("running a plan: no plan given")
 	}
 	if e.cfg.Backends == nil {
@@ -30,7 +30,7 @@ func (e *Engine) Run(ctx context.Context, plan *pipeline.Plan) (*RunResult, erro
 		res = &RunResult{Result: ResultSuccess}
 		wg  sync.WaitGroup
 	)
-	for _, wf := range plan.Workflows {
+	for _, wf := range p.Workflows {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -47,7 +47,7 @@ func (e *Engine) Run(ctx context.Context, plan *pipeline.Plan) (*RunResult, erro
 					engine:  e,
 					wf:      wf,
 					prefix:  "",
-					inputs:  e.dispatchInputs(wf, plan.Event),
+					inputs:  e.dispatchInputs(wf, p.Event),
 					secrets: e.cfg.Secrets,
 					depth:   0,
 				}
@@ -120,12 +120,12 @@ func (e *Engine) since(t time.Time) time.Duration { return e.cfg.Now().Sub(t) }
 // declared defaults for the rest. Inputs declared for another event (a
 // workflow_call input of a workflow run by workflow_dispatch) are not
 // there, as on GitHub.
-func (e *Engine) dispatchInputs(wf *pipeline.Workflow, event string) map[string]any {
+func (e *Engine) dispatchInputs(wf *plan.Workflow, event string) map[string]any {
 	out := map[string]any{}
 	for k, v := range e.cfg.Inputs {
 		out[k] = v
 	}
-	var declared map[string]pipeline.Input
+	var declared map[string]plan.Input
 	if t := wf.On[event]; t != nil {
 		declared = t.Inputs
 	}

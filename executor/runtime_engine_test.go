@@ -9,7 +9,7 @@ import (
 
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/executor/host"
-	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/executor/internal/enginetest"
 )
 
 // elsewhere is a host backend whose processes claim to reach this machine
@@ -92,7 +92,7 @@ jobs:
 				}
 			})
 			e := executor.New(executor.Config{
-				Loader: pipeline.Loader{},
+				Loader: enginetest.Loader(),
 				Backends: func([]string) (executor.Backend, executor.JobSpecHints, error) {
 					return elsewhere{host.New(host.Config{}), tt.addr}, executor.JobSpecHints{}, nil
 				},

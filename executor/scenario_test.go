@@ -22,7 +22,7 @@ import (
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/executor/host"
 	"codeberg.org/anvil-ci/anvil/executor/internal/enginetest"
-	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // jobDirs matches job directories, whose numbers depend on scheduling.
@@ -164,7 +164,7 @@ func runScenarioOn(t *testing.T, dir string, cfg scenarioConfig, backends execut
 	if ref == "" {
 		ref = "refs/heads/main"
 	}
-	plan, err := enginetest.Plan(repo, pipeline.Event{Name: event, Ref: ref})
+	p, err := enginetest.Plan(repo, plan.Event{Name: event, Ref: ref})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +185,7 @@ func runScenarioOn(t *testing.T, dir string, cfg scenarioConfig, backends execut
 		payload["inputs"] = cfg.Inputs
 	}
 	eng := executor.New(executor.Config{
-		Loader:        pipeline.Loader{},
+		Loader:        enginetest.Loader(),
 		Backends:      backends,
 		Sink:          rec,
 		WorkDir:       work,
@@ -206,7 +206,7 @@ func runScenarioOn(t *testing.T, dir string, cfg scenarioConfig, backends execut
 		Grace:           2 * time.Second,
 		MaxParallelJobs: 4,
 	})
-	res, err := eng.Run(ctx, plan)
+	res, err := eng.Run(ctx, p)
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}

@@ -7,8 +7,8 @@ import (
 	"maps"
 	"strings"
 
-	"codeberg.org/anvil-ci/anvil/pipeline"
 	"codeberg.org/anvil-ci/anvil/pipeline/expr"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // errStepFailed marks a step whose process or action reported failure (as
@@ -21,7 +21,7 @@ type scope struct {
 	steps      map[string]expr.StepResult
 	inputs     map[string]any
 	env        map[string]string // the composite's env, inherited by its steps
-	defaults   pipeline.RunDefaults
+	defaults   plan.RunDefaults
 	actionPath string // GITHUB_ACTION_PATH inside a composite action
 	depth      int
 	failed     bool // a step of this composite failed
@@ -37,7 +37,7 @@ type scope struct {
 type stepRun struct {
 	j       *jobInstance
 	sc      *scope
-	st      *pipeline.Step
+	st      *plan.Step
 	env     map[string]string // the step's evaluated env (workflow, job, GITHUB_ENV, step)
 	outputs map[string]string
 	state   map[string]string // GITHUB_STATE / save-state for the post step
@@ -63,7 +63,7 @@ func (s *stepRun) log(level, format string, args ...any) {
 // runStep evaluates a step's condition and runs it, recording its result in
 // the scope's steps context. Top-level steps emit step events; steps of a
 // composite action log under their parent step.
-func (j *jobInstance) runStep(ctx context.Context, sc *scope, st *pipeline.Step) Result {
+func (j *jobInstance) runStep(ctx context.Context, sc *scope, st *plan.Step) Result {
 	e := j.engine()
 	top := sc.depth == 0
 	s := &stepRun{j: j, sc: sc, st: st, outputs: map[string]string{}, state: map[string]string{}}

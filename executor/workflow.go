@@ -9,8 +9,8 @@ import (
 	"strings"
 	"sync"
 
-	"codeberg.org/anvil-ci/anvil/pipeline"
 	"codeberg.org/anvil-ci/anvil/pipeline/expr"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // maxWorkflowDepth is how deep reusable workflows may nest, the
@@ -25,7 +25,7 @@ var errFailFast = errors.New("cancelled by fail-fast: another job of the matrix 
 // called by a job.
 type workflowRun struct {
 	engine  *Engine
-	wf      *pipeline.Workflow
+	wf      *plan.Workflow
 	prefix  string
 	inputs  map[string]any
 	secrets map[string]string
@@ -75,7 +75,7 @@ func (w *workflowRun) addResult(r *JobResult) {
 }
 
 // needsStatus gives the needs context of a job and the status its if: sees.
-func (w *workflowRun) needsStatus(j *pipeline.Job) (map[string]expr.NeedResult, expr.Status) {
+func (w *workflowRun) needsStatus(j *plan.Job) (map[string]expr.NeedResult, expr.Status) {
 	needs := map[string]expr.NeedResult{}
 	var st expr.Status
 	for _, n := range j.Needs {
@@ -143,7 +143,7 @@ func (w *workflowRun) baseContexts(needs map[string]expr.NeedResult) *expr.Conte
 
 // runJob runs one job of the workflow over its whole matrix and returns
 // the outcome dependents see.
-func (w *workflowRun) runJob(ctx context.Context, j *pipeline.Job) (Result, map[string]string) {
+func (w *workflowRun) runJob(ctx context.Context, j *plan.Job) (Result, map[string]string) {
 	e := w.engine
 	needs, status := w.needsStatus(j)
 	status.Cancelled = status.Cancelled || ctx.Err() != nil
@@ -231,7 +231,7 @@ func (w *workflowRun) runJob(ctx context.Context, j *pipeline.Job) (Result, map[
 			if j.Strategy != nil {
 				jr.strategy = map[string]any{"fail-fast": failFast, "job-index": i, "job-total": len(combos), "max-parallel": maxParallel}
 				if combo != nil {
-					jr.key = key + " " + pipeline.MatrixSuffix(combo)
+					jr.key = key + " " + plan.MatrixSuffix(combo)
 				}
 			}
 			var r *JobResult
@@ -268,7 +268,7 @@ func (w *workflowRun) runJob(ctx context.Context, j *pipeline.Job) (Result, map[
 }
 
 // expandMatrix evaluates the strategy's matrix and expands it.
-func (w *workflowRun) expandMatrix(c *expr.Contexts, j *pipeline.Job) ([]map[string]any, error) {
+func (w *workflowRun) expandMatrix(c *expr.Contexts, j *plan.Job) ([]map[string]any, error) {
 	if j.Strategy.Matrix == nil {
 		return []map[string]any{nil}, nil
 	}
@@ -280,7 +280,7 @@ func (w *workflowRun) expandMatrix(c *expr.Contexts, j *pipeline.Job) ([]map[str
 	if !ok {
 		return nil, fmt.Errorf("strategy.matrix must be a mapping, got %s", expr.ToString(v))
 	}
-	combos, err := pipeline.ExpandMatrix(m)
+	combos, err := plan.ExpandMatrix(m)
 	if err != nil {
 		return nil, fmt.Errorf("expanding strategy.matrix: %w", err)
 	}
@@ -301,7 +301,7 @@ func errText(r Result, msg string) string {
 	return ""
 }
 
-func posString(p pipeline.Position) string {
+func posString(p plan.Position) string {
 	if p.Line == 0 {
 		return p.File
 	}

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // zeroSHA is the before of a push that created its branch.
@@ -35,7 +35,7 @@ type Input struct {
 // Run is the github context of a run with what planning needs.
 type Run struct {
 	Context map[string]any
-	Event   pipeline.Event
+	Event   plan.Event
 	// Inputs are the payload's inputs with the --input flags over them.
 	Inputs map[string]any
 }
@@ -113,7 +113,7 @@ func Build(info Repo, in Input) Run {
 		"run_attempt":      "1",
 		"retention_days":   "0",
 	}
-	ev := pipeline.Event{Name: in.EventName, Ref: ref, BaseRef: baseRef, HeadRef: headRef}
+	ev := plan.Event{Name: in.EventName, Ref: ref, BaseRef: baseRef, HeadRef: headRef}
 	if in.EventName == "push" && in.Payload == nil {
 		ev.ChangedFiles, ev.ChangedFilesKnown = info.Changed, info.ChangedKnown
 	}

@@ -5,7 +5,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // featureRepo is what readRepo says about a branch with two commits.
@@ -25,7 +25,7 @@ func TestBuildGithub(t *testing.T) {
 		// want lists context entries to check; event entries are checked
 		// through wantEvent.
 		want      map[string]any
-		wantPlan  pipeline.Event
+		wantPlan  plan.Event
 		wantEvent map[string]any
 		wantIn    map[string]any
 	}{
@@ -39,7 +39,7 @@ func TestBuildGithub(t *testing.T) {
 				"workspace": "/src/rocket", "server_url": "http://localhost:3000", "api_url": "http://localhost:3000/api/v1",
 				"run_id": "42", "run_number": "1", "run_attempt": "1", "base_ref": "", "head_ref": "",
 			},
-			wantPlan:  pipeline.Event{Name: "push", Ref: "refs/heads/feature", ChangedFiles: []string{"b.txt"}, ChangedFilesKnown: true},
+			wantPlan:  plan.Event{Name: "push", Ref: "refs/heads/feature", ChangedFiles: []string{"b.txt"}, ChangedFilesKnown: true},
 			wantEvent: map[string]any{"ref": "refs/heads/feature", "before": "aaaa", "after": "bbbb", "created": false},
 			wantIn:    map[string]any{},
 		},
@@ -48,7 +48,7 @@ func TestBuildGithub(t *testing.T) {
 			info:      featureRepo,
 			in:        Input{EventName: "workflow_dispatch", Dir: "/src/rocket", Actor: "octocat", User: "fallback"},
 			want:      map[string]any{"actor": "octocat", "triggering_actor": "octocat"},
-			wantPlan:  pipeline.Event{Name: "workflow_dispatch", Ref: "refs/heads/feature"},
+			wantPlan:  plan.Event{Name: "workflow_dispatch", Ref: "refs/heads/feature"},
 			wantEvent: map[string]any{"sender": map[string]any{"login": "octocat", "username": "octocat"}},
 			wantIn:    map[string]any{},
 		},
@@ -60,7 +60,7 @@ func TestBuildGithub(t *testing.T) {
 				"repository": "local/thing", "repository_owner": "local", "actor": "ci-user",
 				"server_url": "http://localhost:3000",
 			},
-			wantPlan:  pipeline.Event{Name: "push", Ref: "refs/heads/main"},
+			wantPlan:  plan.Event{Name: "push", Ref: "refs/heads/main"},
 			wantEvent: map[string]any{"before": zeroSHA, "after": "cccc", "created": true},
 			wantIn:    map[string]any{},
 		},
@@ -72,7 +72,7 @@ func TestBuildGithub(t *testing.T) {
 				"ref": "refs/tags/v2", "ref_name": "v2", "ref_type": "tag", "repository": "org/app",
 				"server_url": "https://forge.example.com:8443", "api_url": "https://forge.example.com:8443/api/v1", "actor": "anvil",
 			},
-			wantPlan:  pipeline.Event{Name: "push", Ref: "refs/tags/v2"},
+			wantPlan:  plan.Event{Name: "push", Ref: "refs/tags/v2"},
 			wantEvent: map[string]any{"ref": "refs/tags/v2"},
 			wantIn:    map[string]any{},
 		},
@@ -83,7 +83,7 @@ func TestBuildGithub(t *testing.T) {
 			want: map[string]any{
 				"ref": "refs/pull/1/merge", "ref_name": "1/merge", "ref_type": "", "base_ref": "main", "head_ref": "feature",
 			},
-			wantPlan:  pipeline.Event{Name: "pull_request", Ref: "refs/pull/1/merge", BaseRef: "main", HeadRef: "feature"},
+			wantPlan:  plan.Event{Name: "pull_request", Ref: "refs/pull/1/merge", BaseRef: "main", HeadRef: "feature"},
 			wantEvent: map[string]any{"action": "opened", "number": 1},
 			wantIn:    map[string]any{},
 		},
@@ -95,7 +95,7 @@ func TestBuildGithub(t *testing.T) {
 				"pull_request": map[string]any{"base": map[string]any{"ref": "release"}, "head": map[string]any{"ref": "fix"}},
 			}},
 			want:      map[string]any{"ref": "refs/pull/7/merge", "base_ref": "release", "head_ref": "fix"},
-			wantPlan:  pipeline.Event{Name: "pull_request", Ref: "refs/pull/7/merge", BaseRef: "release", HeadRef: "fix"},
+			wantPlan:  plan.Event{Name: "pull_request", Ref: "refs/pull/7/merge", BaseRef: "release", HeadRef: "fix"},
 			wantEvent: map[string]any{"number": float64(7)},
 			wantIn:    map[string]any{},
 		},
@@ -105,7 +105,7 @@ func TestBuildGithub(t *testing.T) {
 			in:   Input{EventName: "push", Dir: "/src/rocket", Payload: map[string]any{"ref": "refs/heads/other"}},
 			want: map[string]any{"ref": "refs/heads/other", "ref_name": "other"},
 			// A payload may be about another commit: no git diff.
-			wantPlan:  pipeline.Event{Name: "push", Ref: "refs/heads/other"},
+			wantPlan:  plan.Event{Name: "push", Ref: "refs/heads/other"},
 			wantEvent: map[string]any{"ref": "refs/heads/other"},
 			wantIn:    map[string]any{},
 		},
@@ -116,7 +116,7 @@ func TestBuildGithub(t *testing.T) {
 				Payload: map[string]any{"inputs": map[string]any{"level": "info", "dry": true}},
 				Inputs:  map[string]any{"level": "debug"}},
 			want:      map[string]any{"ref": "refs/heads/feature"},
-			wantPlan:  pipeline.Event{Name: "workflow_dispatch", Ref: "refs/heads/feature"},
+			wantPlan:  plan.Event{Name: "workflow_dispatch", Ref: "refs/heads/feature"},
 			wantEvent: map[string]any{"inputs": map[string]any{"level": "debug", "dry": true}},
 			wantIn:    map[string]any{"level": "debug", "dry": true},
 		},
@@ -125,7 +125,7 @@ func TestBuildGithub(t *testing.T) {
 			info:      featureRepo,
 			in:        Input{EventName: "release", Dir: "/r", Payload: map[string]any{"release": map[string]any{"tag_name": "v3"}}},
 			want:      map[string]any{"ref": "refs/tags/v3", "ref_type": "tag"},
-			wantPlan:  pipeline.Event{Name: "release", Ref: "refs/tags/v3"},
+			wantPlan:  plan.Event{Name: "release", Ref: "refs/tags/v3"},
 			wantEvent: map[string]any{},
 			wantIn:    map[string]any{},
 		},

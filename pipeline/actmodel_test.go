@@ -57,6 +57,8 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/nektos/act/pkg/model"
 	"gopkg.in/yaml.v3"
+
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // invalidFixtures are the folders of files that exist to be rejected or
@@ -176,7 +178,7 @@ func isInvalidFixture(file string) bool {
 type workflowView struct {
 	Name     string
 	Env      map[string]string
-	Defaults RunDefaults
+	Defaults plan.RunDefaults
 	On       []string // sorted event names
 	Inputs   map[string]inputView
 	Outputs  map[string]string
@@ -198,7 +200,7 @@ type jobView struct {
 	Needs           []string
 	RunsOn          []string
 	Env             map[string]string
-	Defaults        RunDefaults
+	Defaults        plan.RunDefaults
 	If              string
 	TimeoutMinutes  string
 	ContinueOnError string
@@ -238,7 +240,7 @@ type stepView struct {
 type actionView struct {
 	Name, Description string
 	Inputs            map[string]actionInputView
-	Outputs           map[string]ActionOutput
+	Outputs           map[string]plan.ActionOutput
 	Using             string
 	Main, Pre, PreIf  string
 	Post, PostIf      string
@@ -310,7 +312,7 @@ func resolveAliases(n *yaml.Node, depth int) error {
 }
 
 // oursWorkflowView reads the comparable fields of our workflow.
-func oursWorkflowView(w *Workflow) workflowView {
+func oursWorkflowView(w *plan.Workflow) workflowView {
 	v := workflowView{
 		Name:     w.Name,
 		Env:      w.Env,
@@ -376,7 +378,7 @@ func oursWorkflowView(w *Workflow) workflowView {
 }
 
 // oursMatrix expands a job's matrix with ExpandMatrix.
-func oursMatrix(s *Strategy) []string {
+func oursMatrix(s *plan.Strategy) []string {
 	var m map[string]any
 	if s != nil {
 		switch x := s.Matrix.(type) {
@@ -389,7 +391,7 @@ func oursMatrix(s *Strategy) []string {
 			m = x
 		}
 	}
-	combos, err := ExpandMatrix(m)
+	combos, err := plan.ExpandMatrix(m)
 	if err != nil {
 		return []string{"error: " + err.Error()}
 	}
@@ -413,11 +415,11 @@ func hasExpression(v any) bool {
 	return false
 }
 
-func oursContainer(c *Container) containerView {
+func oursContainer(c *plan.Container) containerView {
 	return containerView{Image: c.Image, Env: c.Env, Ports: c.Ports, Volumes: c.Volumes, Options: c.Options, Credentials: c.Credentials}
 }
 
-func oursStep(s *Step) stepView {
+func oursStep(s *plan.Step) stepView {
 	return stepView{
 		ID: s.ID, Name: s.Name, If: s.If, Run: s.Run, Uses: s.Uses,
 		With: s.With, Env: s.Env,
@@ -433,7 +435,7 @@ func actWorkflowView(t *testing.T, w *model.Workflow, extra map[string]actJobExt
 	v := workflowView{
 		Name:     w.Name,
 		Env:      w.Env,
-		Defaults: RunDefaults(w.Defaults.Run),
+		Defaults: plan.RunDefaults(w.Defaults.Run),
 		On:       slices.Sorted(slices.Values(w.On())),
 		Inputs:   actInputs(w),
 		Jobs:     map[string]jobView{},
@@ -450,7 +452,7 @@ func actWorkflowView(t *testing.T, w *model.Workflow, extra map[string]actJobExt
 			Needs:           j.Needs(),
 			RunsOn:          actRunsOn(j),
 			Env:             j.Environment(),
-			Defaults:        RunDefaults(j.Defaults.Run),
+			Defaults:        plan.RunDefaults(j.Defaults.Run),
 			If:              j.If.Value,
 			TimeoutMinutes:  j.TimeoutMinutes,
 			ContinueOnError: extra[id].ContinueOnError,
@@ -634,7 +636,7 @@ func canonicalValue(v any) string {
 }
 
 // oursActionView reads the comparable fields of our action.
-func oursActionView(a *Action) actionView {
+func oursActionView(a *plan.Action) actionView {
 	v := actionView{
 		Name:           a.Name,
 		Description:    a.Description,
@@ -697,9 +699,9 @@ func actActionView(a *model.Action) actionView {
 		}
 	}
 	if a.Outputs != nil {
-		v.Outputs = map[string]ActionOutput{}
+		v.Outputs = map[string]plan.ActionOutput{}
 		for name, out := range a.Outputs {
-			v.Outputs[name] = ActionOutput(out)
+			v.Outputs[name] = plan.ActionOutput(out)
 		}
 	}
 	for i := range a.Runs.Steps {

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/nektos/act/pkg/model"
+
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // benchWorkflow is a realistic six-job workflow with a matrix.
@@ -18,16 +20,16 @@ func BenchmarkParsePlan(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ev := Event{Name: "push", Ref: "refs/heads/main", ChangedFiles: []string{"cmd/app/main.go"}, ChangedFilesKnown: true}
+	ev := plan.Event{Name: "push", Ref: "refs/heads/main", ChangedFiles: []string{"cmd/app/main.go"}, ChangedFilesKnown: true}
 	b.ReportAllocs()
 	for b.Loop() {
 		w, err := ParseWorkflow(benchWorkflow, data)
 		if err != nil {
 			b.Fatal(err)
 		}
-		plan, err := NewPlan([]*Workflow{w}, ev)
-		if err != nil || len(plan.Workflows[0].Jobs) != 6 {
-			b.Fatalf("NewPlan() = %v, %v; want six jobs", plan, err)
+		p, err := plan.New([]*plan.Workflow{w}, ev)
+		if err != nil || len(p.Workflows[0].Jobs) != 6 {
+			b.Fatalf("New() = %v, %v; want six jobs", p, err)
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/workflow")
@@ -52,9 +54,9 @@ func BenchmarkParsePlanActReference(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		plan, err := planner.PlanEvent("push")
-		if err != nil || len(plan.Stages) == 0 {
-			b.Fatalf("PlanEvent() = %v, %v; want stages", plan, err)
+		p, err := planner.PlanEvent("push")
+		if err != nil || len(p.Stages) == 0 {
+			b.Fatalf("PlanEvent() = %v, %v; want stages", p, err)
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/workflow")

@@ -2,18 +2,20 @@ package pipeline
 
 import (
 	"testing"
+
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 func TestTriggered(t *testing.T) {
 	t.Parallel()
-	push := func(ref string) Event { return Event{Name: "push", Ref: ref} }
-	pushFiles := func(files ...string) Event {
-		return Event{Name: "push", Ref: "refs/heads/main", ChangedFiles: files, ChangedFilesKnown: true}
+	push := func(ref string) plan.Event { return plan.Event{Name: "push", Ref: ref} }
+	pushFiles := func(files ...string) plan.Event {
+		return plan.Event{Name: "push", Ref: "refs/heads/main", ChangedFiles: files, ChangedFilesKnown: true}
 	}
 	tests := []struct {
 		name string
 		file string // in testdata/trigger
-		ev   Event
+		ev   plan.Event
 		want bool
 		why  string
 	}{
@@ -52,32 +54,32 @@ func TestTriggered(t *testing.T) {
 		{name: "paths none changed", file: "paths", ev: pushFiles(),
 			why: "no changed file matches on.push.paths [src/**, !src/**/*.md]"},
 		{name: "paths unknown files match", file: "paths", ev: push("refs/heads/main"), want: true},
-		{name: "paths not checked for tags", file: "paths", ev: Event{Name: "push", Ref: "refs/tags/v1", ChangedFilesKnown: true}, want: true},
+		{name: "paths not checked for tags", file: "paths", ev: plan.Event{Name: "push", Ref: "refs/tags/v1", ChangedFilesKnown: true}, want: true},
 		{name: "paths-ignore all ignored", file: "paths",
-			ev:  Event{Name: "pull_request", BaseRef: "main", ChangedFiles: []string{"docs/a.md", "docs/b/c.md"}, ChangedFilesKnown: true},
+			ev:  plan.Event{Name: "pull_request", BaseRef: "main", ChangedFiles: []string{"docs/a.md", "docs/b/c.md"}, ChangedFilesKnown: true},
 			why: "every changed file matches on.pull_request.paths-ignore [docs/**]"},
 		{name: "paths-ignore some not ignored", file: "paths",
-			ev:   Event{Name: "pull_request", ChangedFiles: []string{"docs/a.md", "main.go"}, ChangedFilesKnown: true},
+			ev:   plan.Event{Name: "pull_request", ChangedFiles: []string{"docs/a.md", "main.go"}, ChangedFilesKnown: true},
 			want: true},
-		{name: "pull request base branch", file: "pull-request", ev: Event{Name: "pull_request", BaseRef: "main", HeadRef: "feature"}, want: true},
-		{name: "pull request base ref", file: "pull-request", ev: Event{Name: "pull_request", BaseRef: "refs/heads/main"}, want: true},
-		{name: "pull request other base", file: "pull-request", ev: Event{Name: "pull_request", BaseRef: "dev", HeadRef: "main"},
+		{name: "pull request base branch", file: "pull-request", ev: plan.Event{Name: "pull_request", BaseRef: "main", HeadRef: "feature"}, want: true},
+		{name: "pull request base ref", file: "pull-request", ev: plan.Event{Name: "pull_request", BaseRef: "refs/heads/main"}, want: true},
+		{name: "pull request other base", file: "pull-request", ev: plan.Event{Name: "pull_request", BaseRef: "dev", HeadRef: "main"},
 			why: "pull_request base branch dev does not match on.pull_request.branches [main]"},
-		{name: "pull request type listed", file: "pull-request", ev: Event{Name: "pull_request", Action: "closed"}, want: true},
-		{name: "pull request type not listed", file: "pull-request", ev: Event{Name: "pull_request", Action: "synchronize"},
+		{name: "pull request type listed", file: "pull-request", ev: plan.Event{Name: "pull_request", Action: "closed"}, want: true},
+		{name: "pull request type not listed", file: "pull-request", ev: plan.Event{Name: "pull_request", Action: "synchronize"},
 			why: `pull_request activity "synchronize" is not in on.pull_request.types [opened, closed]`},
-		{name: "pull request target default types", file: "pull-request", ev: Event{Name: "pull_request_target", Action: "labeled"},
+		{name: "pull request target default types", file: "pull-request", ev: plan.Event{Name: "pull_request_target", Action: "labeled"},
 			why: `pull_request_target activity "labeled" is not in on.pull_request_target.types [opened, synchronize, reopened]`},
-		{name: "pull request target default type", file: "pull-request", ev: Event{Name: "pull_request_target", Action: "reopened"}, want: true},
+		{name: "pull request target default type", file: "pull-request", ev: plan.Event{Name: "pull_request_target", Action: "reopened"}, want: true},
 		{name: "event not listed", file: "pull-request", ev: push("refs/heads/main"),
 			why: "not triggered by push (on: pull_request, pull_request_target)"},
 		{name: "workflow_call only ignores push", file: "call-only", ev: push("refs/heads/main"),
 			why: "not triggered by push (on: workflow_call)"},
-		{name: "workflow_call only ignores dispatch", file: "call-only", ev: Event{Name: "workflow_dispatch"},
+		{name: "workflow_call only ignores dispatch", file: "call-only", ev: plan.Event{Name: "workflow_dispatch"},
 			why: "not triggered by workflow_dispatch (on: workflow_call)"},
-		{name: "workflow_call", file: "call-only", ev: Event{Name: "workflow_call"}, want: true},
+		{name: "workflow_call", file: "call-only", ev: plan.Event{Name: "workflow_call"}, want: true},
 		{name: "unfiltered push", file: "unfiltered", ev: pushFiles("anything"), want: true},
-		{name: "unfiltered dispatch", file: "unfiltered", ev: Event{Name: "workflow_dispatch"}, want: true},
+		{name: "unfiltered dispatch", file: "unfiltered", ev: plan.Event{Name: "workflow_dispatch"}, want: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // FuzzParseWorkflow checks that no input makes ParseWorkflow panic, and
@@ -30,18 +32,18 @@ func FuzzParseWorkflow(f *testing.F) {
 			if w == nil {
 				t.Fatal("ParseWorkflow returned neither a workflow nor an error")
 			}
-			_, _ = NewPlan([]*Workflow{w}, Event{Name: "push", Ref: "refs/heads/main", ChangedFilesKnown: true, ChangedFiles: []string{"a"}})
+			_, _ = plan.New([]*plan.Workflow{w}, plan.Event{Name: "push", Ref: "refs/heads/main", ChangedFilesKnown: true, ChangedFiles: []string{"a"}})
 			for _, j := range w.Jobs {
 				if j.Strategy == nil {
 					continue
 				}
 				if m, ok := j.Strategy.Matrix.(map[string]any); ok {
-					_, _ = ExpandMatrix(m)
+					_, _ = plan.ExpandMatrix(m)
 				}
 			}
 			return
 		}
-		var problems Errors
+		var problems plan.Errors
 		if !errors.As(err, &problems) || len(problems) == 0 {
 			t.Fatalf("ParseWorkflow error %T %v, want non-empty Errors", err, err)
 		}

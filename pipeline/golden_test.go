@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // update rewrites golden files instead of comparing with them:
@@ -57,7 +59,7 @@ func readFile(t *testing.T, path string) []byte {
 }
 
 // parseFile parses a workflow in testdata, failing the test on error.
-func parseFile(t *testing.T, path string) *Workflow {
+func parseFile(t *testing.T, path string) *plan.Workflow {
 	t.Helper()
 	w, err := ParseWorkflow(path, readFile(t, path))
 	if err != nil {

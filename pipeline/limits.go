@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // Limits on the workflow and action files anvil reads. They are checked
@@ -92,7 +94,7 @@ func withinTextLimits(p *problems, data []byte) bool {
 	}
 	if at := itemsOver(data, MaxYAMLItems); at >= 0 {
 		line, col := offsetPosition(data, at)
-		p.list = append(p.list, Problem{Pos: Position{File: p.file, Line: line, Column: col},
+		p.list = append(p.list, plan.Problem{Pos: plan.Position{File: p.file, Line: line, Column: col},
 			Message: fmt.Sprintf("the file has more than %d YAML lines and items by here; anvil reads at most that many, so that reading a file takes bounded memory: split it into several workflows or move parts into reusable workflows or composite actions", MaxYAMLItems)})
 		return false
 	}

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // stepRun is a workflow with one step whose run: is script.
@@ -77,12 +79,12 @@ func TestLimits(t *testing.T) {
 				}
 				return
 			}
-			var problems Errors
+			var problems plan.Errors
 			if !errors.As(err, &problems) || len(problems) != 1 {
 				t.Fatalf("CheckLimits = %v, want one problem", err)
 			}
 			p := problems[0]
-			if !strings.Contains(p.Message, tt.want) || p.Pos != (Position{File: "f.yml", Line: tt.line, Column: tt.col}) {
+			if !strings.Contains(p.Message, tt.want) || p.Pos != (plan.Position{File: "f.yml", Line: tt.line, Column: tt.col}) {
 				t.Errorf("CheckLimits = %v, want %q at f.yml:%d:%d", p, tt.want, tt.line, tt.col)
 			}
 			// The parsers report the same problem, and nothing else.

@@ -5,6 +5,8 @@ import (
 	"slices"
 
 	"gopkg.in/yaml.v3"
+
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // checkMatrix reports, as errors, a matrix written out in the file that
@@ -26,7 +28,7 @@ func checkMatrix(p *problems, path string, n *yaml.Node) {
 	if !ok {
 		return
 	}
-	if _, err := ExpandMatrix(m); errors.Is(err, ErrMatrixTooLarge) {
+	if _, err := plan.ExpandMatrix(m); errors.Is(err, plan.ErrMatrixTooLarge) {
 		p.add(n, "%s: %v", path, err)
 	}
 }

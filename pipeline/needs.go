@@ -1,28 +1,29 @@
 package pipeline
 
 import (
-	"container/heap"
 	"slices"
 	"strings"
+
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // orderJobs checks every job's needs and returns the jobs so that each one
 // follows the jobs it needs, otherwise keeping file order. Needs naming a
 // missing job and needs cycles are recorded in p; jobs in a cycle are put
 // last.
-func orderJobs(p *problems, nodes []*jobNode) []*Job {
-	jobs := make([]*Job, len(nodes))
+func orderJobs(p *problems, nodes []*jobNode) []*plan.Job {
+	jobs := make([]*plan.Job, len(nodes))
 	for i, jn := range nodes {
 		jobs[i] = jn.job
 	}
-	deps := needsIndexes(jobs, func(i, k int) {
+	deps := plan.NeedsIndexes(jobs, func(i, k int) {
 		if p.externalNeeds {
 			return
 		}
 		p.add(nodes[i].needs[k], "%s", missingNeed(jobs[i].ID, jobs[i].Needs[k], nodes))
 	})
-	order, placed := needsOrder(deps)
-	out := make([]*Job, 0, len(jobs))
+	order, placed := plan.NeedsOrder(deps)
+	out := make([]*plan.Job, 0, len(jobs))
 	for _, i := range order {
 		out = append(out, jobs[i])
 	}
@@ -35,62 +36,6 @@ func orderJobs(p *problems, nodes []*jobNode) []*Job {
 		}
 	}
 	return out
-}
-
-// needsIndexes returns, for each job, the indexes of the jobs it needs,
-// without repeats. missing is called with the job and need index of each
-// need that names no job.
-func needsIndexes(jobs []*Job, missing func(i, k int)) [][]int {
-	index := make(map[string]int, len(jobs))
-	for i, j := range jobs {
-		if _, dup := index[j.ID]; !dup {
-			index[j.ID] = i
-		}
-	}
-	deps := make([][]int, len(jobs))
-	for i, j := range jobs {
-		for k, id := range j.Needs {
-			d, ok := index[id]
-			switch {
-			case !ok:
-				missing(i, k)
-			case !slices.Contains(deps[i], d):
-				deps[i] = append(deps[i], d)
-			}
-		}
-	}
-	return deps
-}
-
-// needsOrder sorts jobs topologically: at each step it takes the first
-// job, in the original order, whose needs are all taken. Jobs in or after
-// a cycle are left out of order and not marked in placed.
-func needsOrder(deps [][]int) (order []int, placed []bool) {
-	users := make([][]int, len(deps))
-	waiting := make([]int, len(deps))
-	ready := &intHeap{}
-	for i, ds := range deps {
-		waiting[i] = len(ds)
-		if waiting[i] == 0 {
-			heap.Push(ready, i)
-		}
-		for _, d := range ds {
-			users[d] = append(users[d], i)
-		}
-	}
-	order = make([]int, 0, len(deps))
-	placed = make([]bool, len(deps))
-	for ready.Len() > 0 {
-		i := heap.Pop(ready).(int)
-		placed[i] = true
-		order = append(order, i)
-		for _, u := range users[i] {
-			if waiting[u]--; waiting[u] == 0 {
-				heap.Push(ready, u)
-			}
-		}
-	}
-	return order, placed
 }
 
 // missingNeed explains that job needs a job that does not exist.
@@ -159,19 +104,4 @@ func reportCycle(p *problems, nodes []*jobNode, cycle []int) {
 	}
 	names = append(names, nodes[first].job.ID)
 	p.add(nodes[first].key, "jobs form a needs cycle: %s; remove one of these needs", strings.Join(names, " -> "))
-}
-
-// intHeap is a min-heap of job indexes, so that ready jobs are taken in
-// file order.
-type intHeap []int
-
-func (h intHeap) Len() int           { return len(h) }
-func (h intHeap) Less(i, j int) bool { return h[i] < h[j] }
-func (h intHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *intHeap) Push(x any)        { *h = append(*h, x.(int)) }
-func (h *intHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // ParseAction reads an action's metadata file (action.yml or action.yaml).
@@ -12,7 +14,7 @@ import (
 // once as Errors: wrong shapes, an unknown runs.using, a missing main
 // (node), image (docker) or steps (composite), and in composite steps the
 // same checks as in workflow steps, plus a shell for every run step.
-func ParseAction(file string, data []byte) (*Action, error) {
+func ParseAction(file string, data []byte) (*plan.Action, error) {
 	p := &problems{file: file}
 	root := loadYAML(data, p)
 	if root == nil {
@@ -22,7 +24,7 @@ func ParseAction(file string, data []byte) (*Action, error) {
 	if root.Kind != yaml.MappingNode {
 		return nil, p.err()
 	}
-	a := &Action{File: file}
+	a := &plan.Action{File: file}
 	var runs *yaml.Node
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
@@ -51,8 +53,8 @@ func ParseAction(file string, data []byte) (*Action, error) {
 }
 
 // parseRuns reads the runs block and checks what its using needs.
-func parseRuns(p *problems, n *yaml.Node) ActionRuns {
-	var r ActionRuns
+func parseRuns(p *problems, n *yaml.Node) plan.ActionRuns {
+	var r plan.ActionRuns
 	var using, steps *yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
@@ -104,14 +106,14 @@ func parseRuns(p *problems, n *yaml.Node) ActionRuns {
 }
 
 // actionInputs reads an action's inputs; defaults are kept as text.
-func actionInputs(n *yaml.Node) map[string]ActionInput {
+func actionInputs(n *yaml.Node) map[string]plan.ActionInput {
 	if n == nil || n.Kind != yaml.MappingNode || len(n.Content) == 0 {
 		return nil
 	}
-	out := make(map[string]ActionInput, len(n.Content)/2)
+	out := make(map[string]plan.ActionInput, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		v := n.Content[i+1]
-		out[n.Content[i].Value] = ActionInput{
+		out[n.Content[i].Value] = plan.ActionInput{
 			Description:        text(lookup(v, "description")),
 			Required:           isTrue(lookup(v, "required")),
 			Default:            text(lookup(v, "default")),
@@ -122,14 +124,14 @@ func actionInputs(n *yaml.Node) map[string]ActionInput {
 }
 
 // actionOutputs reads an action's outputs.
-func actionOutputs(n *yaml.Node) map[string]ActionOutput {
+func actionOutputs(n *yaml.Node) map[string]plan.ActionOutput {
 	if n == nil || n.Kind != yaml.MappingNode || len(n.Content) == 0 {
 		return nil
 	}
-	out := make(map[string]ActionOutput, len(n.Content)/2)
+	out := make(map[string]plan.ActionOutput, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		v := n.Content[i+1]
-		out[n.Content[i].Value] = ActionOutput{
+		out[n.Content[i].Value] = plan.ActionOutput{
 			Description: text(lookup(v, "description")),
 			Value:       text(lookup(v, "value")),
 		}

@@ -3,6 +3,8 @@ package pipeline
 import (
 	"errors"
 	"testing"
+
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 func TestParseAction(t *testing.T) {
@@ -43,7 +45,7 @@ func TestParseActionErrors(t *testing.T) {
 			t.Parallel()
 			dir := "testdata/actions/" + tt.name
 			a, err := ParseAction(dir+"/action.yml", readFile(t, dir+"/action.yml"))
-			var problems Errors
+			var problems plan.Errors
 			if !errors.As(err, &problems) || a != nil {
 				t.Fatalf("ParseAction(%s) = %v, %v; want nil and Errors", dir, a, err)
 			}

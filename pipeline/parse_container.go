@@ -2,10 +2,12 @@ package pipeline
 
 import (
 	"gopkg.in/yaml.v3"
+
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // parseContainer reads a job container: an image name or a mapping.
-func parseContainer(p *problems, path string, n *yaml.Node) *Container {
+func parseContainer(p *problems, path string, n *yaml.Node) *plan.Container {
 	switch {
 	case isNull(n):
 		return nil
@@ -13,7 +15,7 @@ func parseContainer(p *problems, path string, n *yaml.Node) *Container {
 		if n.Value == "" {
 			return nil
 		}
-		return &Container{Image: n.Value}
+		return &plan.Container{Image: n.Value}
 	case n.Kind == yaml.MappingNode:
 		return parseContainerMapping(p, path, n)
 	}
@@ -21,11 +23,11 @@ func parseContainer(p *problems, path string, n *yaml.Node) *Container {
 }
 
 // parseServices reads a job's services mapping.
-func parseServices(p *problems, path string, n *yaml.Node) map[string]*Container {
+func parseServices(p *problems, path string, n *yaml.Node) map[string]*plan.Container {
 	if n == nil || n.Kind != yaml.MappingNode || len(n.Content) == 0 {
 		return nil
 	}
-	out := make(map[string]*Container, len(n.Content)/2)
+	out := make(map[string]*plan.Container, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if v.Kind != yaml.MappingNode {
@@ -38,8 +40,8 @@ func parseServices(p *problems, path string, n *yaml.Node) map[string]*Container
 
 // parseContainerMapping reads a container or service mapping, which must
 // name its image.
-func parseContainerMapping(p *problems, path string, n *yaml.Node) *Container {
-	c := &Container{}
+func parseContainerMapping(p *problems, path string, n *yaml.Node) *plan.Container {
+	c := &plan.Container{}
 	var image *yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]

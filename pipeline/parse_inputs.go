@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // inputTypes are the input types each event accepts.
@@ -16,13 +18,13 @@ var inputTypes = map[string][]string{
 // parseInputs reads on.<event>.inputs into t.Inputs and w.Inputs. An input
 // declared by both workflow_dispatch and workflow_call keeps the first
 // declaration in w.Inputs.
-func parseInputs(p *problems, w *Workflow, t *Trigger, event, path string, n *yaml.Node) {
+func parseInputs(p *problems, w *plan.Workflow, t *plan.Trigger, event, path string, n *yaml.Node) {
 	if n == nil || n.Kind != yaml.MappingNode {
 		return
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
-		in := Input{}
+		in := plan.Input{}
 		var typ *yaml.Node
 		if v.Kind == yaml.MappingNode {
 			for j := 0; j+1 < len(v.Content); j += 2 {
@@ -46,11 +48,11 @@ func parseInputs(p *problems, w *Workflow, t *Trigger, event, path string, n *ya
 		}
 		checkInputType(p, event, pathKey(path, k.Value), k, typ, in)
 		if t.Inputs == nil {
-			t.Inputs = map[string]Input{}
+			t.Inputs = map[string]plan.Input{}
 		}
 		t.Inputs[k.Value] = in
 		if w.Inputs == nil {
-			w.Inputs = map[string]Input{}
+			w.Inputs = map[string]plan.Input{}
 		}
 		if _, ok := w.Inputs[k.Value]; !ok {
 			w.Inputs[k.Value] = in
@@ -61,7 +63,7 @@ func parseInputs(p *problems, w *Workflow, t *Trigger, event, path string, n *ya
 // checkInputType checks an input's type for event: workflow_call inputs
 // should have one, choice inputs need options. All are warnings: an input
 // without a type is a string.
-func checkInputType(p *problems, event, path string, key, typ *yaml.Node, in Input) {
+func checkInputType(p *problems, event, path string, key, typ *yaml.Node, in plan.Input) {
 	allowed := inputTypes[event]
 	switch {
 	case isNull(typ) && event == "workflow_call":
@@ -87,14 +89,14 @@ func callOutputs(n *yaml.Node) map[string]string {
 }
 
 // callSecrets reads on.workflow_call.secrets.
-func callSecrets(n *yaml.Node) map[string]SecretSpec {
+func callSecrets(n *yaml.Node) map[string]plan.SecretSpec {
 	if n == nil || n.Kind != yaml.MappingNode || len(n.Content) == 0 {
 		return nil
 	}
-	out := make(map[string]SecretSpec, len(n.Content)/2)
+	out := make(map[string]plan.SecretSpec, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		v := n.Content[i+1]
-		out[n.Content[i].Value] = SecretSpec{
+		out[n.Content[i].Value] = plan.SecretSpec{
 			Description: text(lookup(v, "description")),
 			Required:    isTrue(lookup(v, "required")),
 		}

@@ -2,17 +2,19 @@ package pipeline
 
 import (
 	"gopkg.in/yaml.v3"
+
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // jobNode is a parsed job with the nodes that messages about it point at.
 type jobNode struct {
-	job   *Job
+	job   *plan.Job
 	key   *yaml.Node
 	needs []*yaml.Node
 }
 
 // parseJobs reads the jobs mapping and returns its jobs in needs order.
-func parseJobs(p *problems, n *yaml.Node) []*Job {
+func parseJobs(p *problems, n *yaml.Node) []*plan.Job {
 	if n.Kind != yaml.MappingNode {
 		return nil
 	}
@@ -43,7 +45,7 @@ func parseJobs(p *problems, n *yaml.Node) []*Job {
 func parseJob(p *problems, k, n *yaml.Node) *jobNode {
 	id := k.Value
 	path := pathKey("jobs", id)
-	j := &Job{ID: id, Pos: p.position(k)}
+	j := &plan.Job{ID: id, Pos: p.position(k)}
 	jn := &jobNode{job: j, key: k}
 	var steps, uses, runsOn *yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -147,7 +149,7 @@ func runsOnLabels(n *yaml.Node) []string {
 }
 
 // parseJobSecrets reads a job's secrets: "inherit" or a mapping.
-func parseJobSecrets(p *problems, path string, j *Job, n *yaml.Node) {
+func parseJobSecrets(p *problems, path string, j *plan.Job, n *yaml.Node) {
 	switch {
 	case isNull(n):
 	case n.Kind == yaml.ScalarNode:
@@ -163,11 +165,11 @@ func parseJobSecrets(p *problems, path string, j *Job, n *yaml.Node) {
 
 // parseStrategy reads a strategy block; the matrix stays plain data, or
 // its expression text.
-func parseStrategy(n *yaml.Node) *Strategy {
+func parseStrategy(n *yaml.Node) *plan.Strategy {
 	if n == nil || n.Kind != yaml.MappingNode {
 		return nil
 	}
-	s := &Strategy{
+	s := &plan.Strategy{
 		FailFast:    text(lookup(n, "fail-fast")),
 		MaxParallel: text(lookup(n, "max-parallel")),
 	}

@@ -2,10 +2,11 @@ package pipeline
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 
 	"gopkg.in/yaml.v3"
+
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // A workflow problem is an error only when GitHub or Forgejo would also
@@ -20,12 +21,12 @@ import (
 // warn records a warning at node n (or at the file start when n is nil).
 func (p *problems) warn(n *yaml.Node, format string, args ...any) {
 	p.add(n, format, args...)
-	p.list[len(p.list)-1].Severity = SeverityWarning
+	p.list[len(p.list)-1].Severity = plan.SeverityWarning
 }
 
 // report records a problem at n with the given severity.
-func (p *problems) report(sev Severity, n *yaml.Node, format string, args ...any) {
-	if sev == SeverityWarning {
+func (p *problems) report(sev plan.Severity, n *yaml.Node, format string, args ...any) {
+	if sev == plan.SeverityWarning {
 		p.warn(n, format, args...)
 		return
 	}
@@ -38,19 +39,19 @@ func (p *problems) task() bool { return p.externalNeeds }
 
 // hasError reports whether an error-level problem has been recorded.
 func (p *problems) hasError() bool {
-	return slices.ContainsFunc(p.list, Problem.IsError)
+	return slices.ContainsFunc(p.list, plan.Problem.IsError)
 }
 
 // result returns the problems sorted by position, each with its severity
 // set, split into what a workflow carries and what refuses it: the
 // warnings when there is no error, or else every problem as Errors.
-func (p *problems) result() ([]Problem, error) {
-	slices.SortStableFunc(p.list, func(a, b Problem) int {
+func (p *problems) result() ([]plan.Problem, error) {
+	slices.SortStableFunc(p.list, func(a, b plan.Problem) int {
 		return cmp.Or(cmp.Compare(a.Pos.Line, b.Pos.Line), cmp.Compare(a.Pos.Column, b.Pos.Column))
 	})
 	for i := range p.list {
 		if p.list[i].Severity == "" {
-			p.list[i].Severity = SeverityError
+			p.list[i].Severity = plan.SeverityError
 		}
 		if p.locate != nil {
 			p.list[i].Where = p.locate.Where(p.list[i].Pos.Line)
@@ -63,16 +64,4 @@ func (p *problems) result() ([]Problem, error) {
 		return nil, p.list
 	}
 	return slices.Clip(p.list), nil
-}
-
-// FormatProblem formats p as Problem.String does, with its severity
-// ("error" or "warning") before the message: "file:line:col: warning:
-// message", or "file: where: warning: message".
-func FormatProblem(p Problem) string {
-	sev := SeverityError
-	if !p.IsError() {
-		sev = SeverityWarning
-	}
-	p.Message = fmt.Sprintf("%s: %s", sev, p.Message)
-	return p.String()
 }

@@ -2,15 +2,17 @@ package pipeline
 
 import (
 	"gopkg.in/yaml.v3"
+
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // parseSteps reads a steps list (a job's, or a composite action's when
 // composite is set, where run steps must name their shell).
-func parseSteps(p *problems, path string, n *yaml.Node, composite bool) []*Step {
+func parseSteps(p *problems, path string, n *yaml.Node, composite bool) []*plan.Step {
 	if n == nil || n.Kind != yaml.SequenceNode {
 		return nil
 	}
-	steps := make([]*Step, 0, len(n.Content))
+	steps := make([]*plan.Step, 0, len(n.Content))
 	var ids map[string]*yaml.Node
 	for i, sn := range n.Content {
 		if sn.Kind != yaml.MappingNode {
@@ -34,8 +36,8 @@ func parseSteps(p *problems, path string, n *yaml.Node, composite bool) []*Step 
 }
 
 // parseStep reads step number i; it returns the step and its id node.
-func parseStep(p *problems, path string, i int, n *yaml.Node, composite bool) (*Step, *yaml.Node) {
-	s := &Step{Index: i, Pos: p.position(n)}
+func parseStep(p *problems, path string, i int, n *yaml.Node, composite bool) (*plan.Step, *yaml.Node) {
+	s := &plan.Step{Index: i, Pos: p.position(n)}
 	var run, uses, id *yaml.Node
 	for j := 0; j+1 < len(n.Content); j += 2 {
 		k, v := n.Content[j], n.Content[j+1]

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 func TestParseTaskWorkflow(t *testing.T) {
@@ -49,7 +51,7 @@ jobs:
 			t.Parallel()
 			w, err := ParseTaskWorkflow("task.yml", []byte(tt.data))
 			if tt.wantErr != "" {
-				var perr Errors
+				var perr plan.Errors
 				if !errors.As(err, &perr) || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("ParseTaskWorkflow() error = %v, want Errors containing %q", err, tt.wantErr)
 				}
@@ -169,7 +171,7 @@ jobs:
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			w, err := ParseTaskWorkflow("task.yml", []byte(tt.data))
-			var problems Errors
+			var problems plan.Errors
 			switch {
 			case tt.refused && !errors.As(err, &problems):
 				t.Fatalf("ParseTaskWorkflow() error = %v, want Errors", err)

@@ -8,6 +8,8 @@ import (
 
 	"github.com/nektos/act/pkg/workflowpattern"
 	"gopkg.in/yaml.v3"
+
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // scheduleNote is the note added to workflows with a schedule trigger.
@@ -17,8 +19,8 @@ const scheduleNote = "schedule triggers are ignored by anvil exec; Forgejo start
 // events to their filters, into w.On (and w.Inputs, w.Outputs, w.Secrets).
 // Unknown events are warnings (the workflow is never triggered by them);
 // an on: without any event is an error.
-func parseOn(p *problems, w *Workflow, n *yaml.Node) {
-	w.On = map[string]*Trigger{}
+func parseOn(p *problems, w *plan.Workflow, n *yaml.Node) {
+	w.On = map[string]*plan.Trigger{}
 	given := 0
 	switch {
 	case isNull(n):
@@ -48,7 +50,7 @@ func parseOn(p *problems, w *Workflow, n *yaml.Node) {
 }
 
 // addEvent adds an event given by name only.
-func addEvent(p *problems, w *Workflow, n *yaml.Node) {
+func addEvent(p *problems, w *plan.Workflow, n *yaml.Node) {
 	if _, known := eventRules[n.Value]; !known {
 		msg := "unknown event " + quote(n.Value)
 		if s := closest(n.Value, eventNames()); s != "" {
@@ -60,7 +62,7 @@ func addEvent(p *problems, w *Workflow, n *yaml.Node) {
 	if n.Value == "schedule" {
 		addNote(w, scheduleNote)
 	}
-	w.On[n.Value] = &Trigger{}
+	w.On[n.Value] = &plan.Trigger{}
 }
 
 // eventNames lists the known events, sorted.
@@ -74,15 +76,15 @@ func eventNames() []string {
 }
 
 // addNote adds a note once.
-func addNote(w *Workflow, note string) {
+func addNote(w *plan.Workflow, note string) {
 	if !slices.Contains(w.Notes, note) {
 		w.Notes = append(w.Notes, note)
 	}
 }
 
 // parseTrigger reads the filters of one event.
-func parseTrigger(p *problems, w *Workflow, event string, n *yaml.Node) *Trigger {
-	t := &Trigger{}
+func parseTrigger(p *problems, w *plan.Workflow, event string, n *yaml.Node) *plan.Trigger {
+	t := &plan.Trigger{}
 	path := pathKey("on", event)
 	if event == "schedule" {
 		addNote(w, scheduleNote)

@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"gopkg.in/yaml.v3"
+
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // ParseWorkflow reads one workflow file. file names it in positions and
@@ -15,7 +17,7 @@ import (
 // Expressions stay as text, and keys that anvil does not use (concurrency,
 // run-name) are checked but not kept; permissions and environment are
 // kept for policies.
-func ParseWorkflow(file string, data []byte) (*Workflow, error) {
+func ParseWorkflow(file string, data []byte) (*plan.Workflow, error) {
 	return parseWorkflow(&problems{file: file}, data)
 }
 
@@ -26,12 +28,12 @@ func ParseWorkflow(file string, data []byte) (*Workflow, error) {
 // separately (the executor takes them through Config.Needs). The payload
 // is the forge's re-serialisation of the file, so its problems name their
 // job and step in Problem.Where rather than by line.
-func ParseTaskWorkflow(file string, data []byte) (*Workflow, error) {
+func ParseTaskWorkflow(file string, data []byte) (*plan.Workflow, error) {
 	return parseWorkflow(&problems{file: file, externalNeeds: true}, data)
 }
 
 // parseWorkflow is ParseWorkflow collecting problems in p.
-func parseWorkflow(p *problems, data []byte) (*Workflow, error) {
+func parseWorkflow(p *problems, data []byte) (*plan.Workflow, error) {
 	file := p.file
 	root := loadYAML(data, p)
 	if root == nil {
@@ -46,7 +48,7 @@ func parseWorkflow(p *problems, data []byte) (*Workflow, error) {
 	if p.task() {
 		p.locate = NewLocator(root)
 	}
-	w := &Workflow{File: file}
+	w := &plan.Workflow{File: file}
 	var onNode, jobsNode *yaml.Node
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
@@ -84,8 +86,8 @@ func parseWorkflow(p *problems, data []byte) (*Workflow, error) {
 }
 
 // runDefaults reads a defaults mapping (workflow or job level).
-func runDefaults(n *yaml.Node) RunDefaults {
-	var d RunDefaults
+func runDefaults(n *yaml.Node) plan.RunDefaults {
+	var d plan.RunDefaults
 	run := lookup(n, "run")
 	if run == nil || run.Kind != yaml.MappingNode {
 		return d
@@ -109,6 +111,6 @@ func lookup(n *yaml.Node, key string) *yaml.Node {
 }
 
 // position is where n is in p's file.
-func (p *problems) position(n *yaml.Node) Position {
-	return Position{File: p.file, Line: n.Line, Column: n.Column}
+func (p *problems) position(n *yaml.Node) plan.Position {
+	return plan.Position{File: p.file, Line: n.Line, Column: n.Column}
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 func TestParseWorkflow(t *testing.T) {
@@ -67,7 +69,7 @@ func TestParseWorkflowProblems(t *testing.T) {
 			t.Parallel()
 			base := "testdata/invalid/" + tt.name
 			w, err := ParseWorkflow(base+".yml", readFile(t, base+".yml"))
-			var problems Errors
+			var problems plan.Errors
 			switch {
 			case tt.refused && (err == nil || w != nil):
 				t.Fatalf("ParseWorkflow(%s) = %v, %v; want only an error", base, w, err)
@@ -86,13 +88,13 @@ func TestParseWorkflowProblems(t *testing.T) {
 				if p.Pos.File != base+".yml" || p.Pos.Line < 1 || p.Pos.Column < 1 {
 					t.Errorf("problem %q has position %+v, want file %s and line, column >= 1", p.Message, p.Pos, base+".yml")
 				}
-				if p.Severity != SeverityError && p.Severity != SeverityWarning {
+				if p.Severity != plan.SeverityError && p.Severity != plan.SeverityWarning {
 					t.Errorf("problem %q has severity %q", p.Message, p.Severity)
 				}
 				if !tt.refused && p.IsError() {
 					t.Errorf("ParseWorkflow(%s) returned the error %s with its workflow", base, p)
 				}
-				b.WriteString(FormatProblem(p) + "\n")
+				b.WriteString(plan.FormatProblem(p) + "\n")
 			}
 			checkGolden(t, base+".golden.txt", []byte(b.String()))
 		})
@@ -103,19 +105,19 @@ func TestErrorsFormat(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
-		errs Errors
+		errs plan.Errors
 		want string
 	}{
 		{
 			name: "one",
-			errs: Errors{{Pos: Position{File: "a.yml", Line: 3, Column: 5}, Message: "bad"}},
+			errs: plan.Errors{{Pos: plan.Position{File: "a.yml", Line: 3, Column: 5}, Message: "bad"}},
 			want: "a.yml:3:5: bad",
 		},
 		{
 			name: "several lines",
-			errs: Errors{
-				{Pos: Position{File: "a.yml", Line: 1, Column: 1}, Message: "first"},
-				{Pos: Position{File: "a.yml", Line: 2, Column: 7}, Message: "second"},
+			errs: plan.Errors{
+				{Pos: plan.Position{File: "a.yml", Line: 1, Column: 1}, Message: "first"},
+				{Pos: plan.Position{File: "a.yml", Line: 2, Column: 7}, Message: "second"},
 			},
 			want: "a.yml:1:1: first\na.yml:2:7: second",
 		},
@@ -136,12 +138,12 @@ func TestParseWorkflowInline(t *testing.T) {
 		name    string
 		yaml    string
 		wantErr string // "" means valid
-		check   func(t *testing.T, w *Workflow)
+		check   func(t *testing.T, w *plan.Workflow)
 	}{
 		{
 			name: "null env value is empty text",
 			yaml: "on: push\njobs:\n  a:\n    runs-on: x\n    env:\n      E:\n    steps:\n      - run: b\n",
-			check: func(t *testing.T, w *Workflow) {
+			check: func(t *testing.T, w *plan.Workflow) {
 				if diff := cmp.Diff(w.Jobs[0].Env, map[string]string{"E": ""}); diff != "" {
 					t.Errorf("env (-got +want):\n%s", diff)
 				}
@@ -150,7 +152,7 @@ func TestParseWorkflowInline(t *testing.T) {
 		{
 			name: "step index counts every step",
 			yaml: "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: one\n      - uses: ./x\n      - run: three\n",
-			check: func(t *testing.T, w *Workflow) {
+			check: func(t *testing.T, w *plan.Workflow) {
 				var got []int
 				for _, s := range w.Jobs[0].Steps {
 					got = append(got, s.Index)

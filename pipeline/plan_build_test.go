@@ -5,12 +5,14 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // planWorkflows parses the workflows of testdata/plan in file order.
-func planWorkflows(t *testing.T) []*Workflow {
+func planWorkflows(t *testing.T) []*plan.Workflow {
 	t.Helper()
-	var ws []*Workflow
+	var ws []*plan.Workflow
 	for _, name := range []string{"ci", "docs", "release"} {
 		ws = append(ws, parseFile(t, "testdata/plan/"+name+".yml"))
 	}
@@ -18,7 +20,7 @@ func planWorkflows(t *testing.T) []*Workflow {
 }
 
 // planSummary lists "file: job job ..." per workflow, for compact checks.
-func planSummary(p *Plan) []string {
+func planSummary(p *plan.Plan) []string {
 	var out []string
 	for _, w := range p.Workflows {
 		line := w.File + ":"
@@ -34,21 +36,21 @@ func TestNewPlan(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string // golden testdata/plan/<name>.golden.json
-		ev   Event
+		ev   plan.Event
 	}{
-		{name: "push-branch", ev: Event{Name: "push", Ref: "refs/heads/main"}},
-		{name: "push-tag", ev: Event{Name: "push", Ref: "refs/tags/v1.0.0"}},
-		{name: "pull-request-docs", ev: Event{Name: "pull_request", BaseRef: "main",
+		{name: "push-branch", ev: plan.Event{Name: "push", Ref: "refs/heads/main"}},
+		{name: "push-tag", ev: plan.Event{Name: "push", Ref: "refs/tags/v1.0.0"}},
+		{name: "pull-request-docs", ev: plan.Event{Name: "pull_request", BaseRef: "main",
 			ChangedFiles: []string{"docs/index.md"}, ChangedFilesKnown: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			plan, err := NewPlan(planWorkflows(t), tt.ev)
+			p, err := plan.New(planWorkflows(t), tt.ev)
 			if err != nil {
-				t.Fatalf("NewPlan(%+v) error: %v", tt.ev, err)
+				t.Fatalf("New(%+v) error: %v", tt.ev, err)
 			}
-			checkGolden(t, "testdata/plan/"+tt.name+".golden.json", toJSON(t, plan))
+			checkGolden(t, "testdata/plan/"+tt.name+".golden.json", toJSON(t, p))
 		})
 	}
 }
@@ -57,14 +59,14 @@ func TestNewPlanNotTriggered(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name      string
-		workflows func(t *testing.T) []*Workflow
-		ev        Event
+		workflows func(t *testing.T) []*plan.Workflow
+		ev        plan.Event
 		want      string
 	}{
 		{
 			name:      "no workflow matches",
 			workflows: planWorkflows,
-			ev:        Event{Name: "pull_request", ChangedFiles: []string{"main.go"}, ChangedFilesKnown: true},
+			ev:        plan.Event{Name: "pull_request", ChangedFiles: []string{"main.go"}, ChangedFilesKnown: true},
 			want: "no workflow is triggered by pull_request:\n" +
 				"  testdata/plan/ci.yml: not triggered by pull_request (on: push)\n" +
 				"  testdata/plan/docs.yml: no changed file matches on.pull_request.paths [docs/**]\n" +
@@ -72,20 +74,20 @@ func TestNewPlanNotTriggered(t *testing.T) {
 		},
 		{
 			name:      "no workflows",
-			workflows: func(*testing.T) []*Workflow { return nil },
-			ev:        Event{Name: "push"},
+			workflows: func(*testing.T) []*plan.Workflow { return nil },
+			ev:        plan.Event{Name: "push"},
 			want:      "no workflow is triggered by push: there are no workflows",
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			plan, err := NewPlan(tt.workflows(t), tt.ev)
-			if !errors.Is(err, ErrNotTriggered) {
-				t.Fatalf("NewPlan() = %v, %v; want an error wrapping ErrNotTriggered", plan, err)
+			got, err := plan.New(tt.workflows(t), tt.ev)
+			if !errors.Is(err, plan.ErrNotTriggered) {
+				t.Fatalf("New() = %v, %v; want an error wrapping ErrNotTriggered", got, err)
 			}
 			if diff := cmp.Diff(err.Error(), tt.want); diff != "" {
-				t.Errorf("NewPlan() error (-got +want):\n%s", diff)
+				t.Errorf("New() error (-got +want):\n%s", diff)
 			}
 		})
 	}
@@ -95,32 +97,32 @@ func TestPlanSelect(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name    string
-		ev      Event
+		ev      plan.Event
 		job     string
 		want    []string
 		wantErr string
 	}{
 		{
 			name: "job and its needs, in needs order",
-			ev:   Event{Name: "push", Ref: "refs/heads/main"},
+			ev:   plan.Event{Name: "push", Ref: "refs/heads/main"},
 			job:  "deploy",
 			want: []string{"testdata/plan/ci.yml: lint build test deploy"},
 		},
 		{
 			name: "job without needs",
-			ev:   Event{Name: "push", Ref: "refs/heads/main"},
+			ev:   plan.Event{Name: "push", Ref: "refs/heads/main"},
 			job:  "docs",
 			want: []string{"testdata/plan/ci.yml: docs"},
 		},
 		{
 			name: "same id in two workflows",
-			ev:   Event{Name: "push", Ref: "refs/tags/v1"},
+			ev:   plan.Event{Name: "push", Ref: "refs/tags/v1"},
 			job:  "build",
 			want: []string{"testdata/plan/ci.yml: build", "testdata/plan/release.yml: build"},
 		},
 		{
 			name:    "missing job",
-			ev:      Event{Name: "push", Ref: "refs/heads/main"},
+			ev:      plan.Event{Name: "push", Ref: "refs/heads/main"},
 			job:     "publish",
 			wantErr: `selecting job "publish": no such job in the triggered workflows; choose one of: build, deploy, docs, lint, test`,
 		},
@@ -128,12 +130,12 @@ func TestPlanSelect(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			plan, err := NewPlan(planWorkflows(t), tt.ev)
+			p, err := plan.New(planWorkflows(t), tt.ev)
 			if err != nil {
 				t.Fatal(err)
 			}
-			before := planSummary(plan)
-			sel, err := plan.Select(tt.job)
+			before := planSummary(p)
+			sel, err := p.Select(tt.job)
 			if tt.wantErr != "" {
 				if err == nil || err.Error() != tt.wantErr {
 					t.Fatalf("Select(%q) error = %v, want %q", tt.job, err, tt.wantErr)
@@ -146,54 +148,8 @@ func TestPlanSelect(t *testing.T) {
 			if diff := cmp.Diff(planSummary(sel), tt.want); diff != "" {
 				t.Errorf("Select(%q) (-got +want):\n%s", tt.job, diff)
 			}
-			if diff := cmp.Diff(planSummary(plan), before); diff != "" {
+			if diff := cmp.Diff(planSummary(p), before); diff != "" {
 				t.Errorf("Select(%q) changed its receiver (-got +want):\n%s", tt.job, diff)
-			}
-		})
-	}
-}
-
-func TestNewPlanOrdersBuiltWorkflows(t *testing.T) {
-	t.Parallel()
-	job := func(id string, needs ...string) *Job { return &Job{ID: id, Needs: needs} }
-	tests := []struct {
-		name    string
-		jobs    []*Job
-		want    []string
-		wantErr string
-	}{
-		{
-			name: "already ordered",
-			jobs: []*Job{job("a"), job("b", "a")},
-			want: []string{"w.yml: a b"},
-		},
-		{
-			name: "reordered stably",
-			jobs: []*Job{job("c", "b"), job("x"), job("b", "a"), job("a")},
-			want: []string{"w.yml: x a b c"},
-		},
-		{
-			name:    "cycle",
-			jobs:    []*Job{job("a", "b"), job("b", "a")},
-			wantErr: "ordering jobs of w.yml: their needs form a cycle; fix the workflow",
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			w := &Workflow{File: "w.yml", On: map[string]*Trigger{"push": {}}, Jobs: tt.jobs}
-			plan, err := NewPlan([]*Workflow{w}, Event{Name: "push"})
-			if tt.wantErr != "" {
-				if err == nil || err.Error() != tt.wantErr {
-					t.Fatalf("NewPlan() error = %v, want %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("NewPlan() error: %v", err)
-			}
-			if diff := cmp.Diff(planSummary(plan), tt.want); diff != "" {
-				t.Errorf("NewPlan() (-got +want):\n%s", diff)
 			}
 		})
 	}

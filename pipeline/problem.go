@@ -4,67 +4,16 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
-
-// Severity says whether a problem stops the jobs it is about.
-type Severity string
-
-const (
-	// SeverityError is a problem GitHub or Forgejo would also refuse at
-	// run time: the jobs it is about fail before their first step.
-	SeverityError Severity = "error"
-	// SeverityWarning is shown (job log, terminal) and never fails a job.
-	SeverityWarning Severity = "warning"
-)
-
-// Problem is one thing wrong with a workflow or action file, with where it is.
-type Problem struct {
-	Pos     Position `json:"pos"`
-	Message string   `json:"message"`
-	// Severity is SeverityError or SeverityWarning; empty means error.
-	Severity Severity `json:"severity,omitempty"`
-	// Where, when set, names the place by job and step (job "build",
-	// step 2 "Test") instead of Pos's line and column: a forge payload is
-	// the server's re-serialisation, whose lines are not the file's.
-	Where string `json:"where,omitempty"`
-}
-
-// IsError reports whether p stops the jobs it is about.
-func (p Problem) IsError() bool { return p.Severity != SeverityWarning }
-
-// String formats p as "file:line:col: message", or "file: where: message"
-// when Where is set.
-func (p Problem) String() string {
-	if p.Where != "" {
-		return fmt.Sprintf("%s: %s: %s", p.Pos.File, p.Where, p.Message)
-	}
-	return fmt.Sprintf("%s:%d:%d: %s", p.Pos.File, p.Pos.Line, p.Pos.Column, p.Message)
-}
-
-// Errors is every problem found in a file, in file order. It is the error
-// ParseWorkflow and ParseAction return for invalid input; get it back with
-// errors.As.
-type Errors []Problem
-
-// Error returns one "file:line:col: message" line per problem.
-func (e Errors) Error() string {
-	var b strings.Builder
-	for i, p := range e {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(p.String())
-	}
-	return b.String()
-}
 
 // problems collects Problems for one file while it is checked.
 type problems struct {
 	file string
-	list Errors
+	list plan.Errors
 	// externalNeeds accepts needs naming jobs outside the file (tasks).
 	externalNeeds bool
 	// locate, when set, names each problem's job and step (tasks).
@@ -73,11 +22,11 @@ type problems struct {
 
 // add records a problem at node n (or at the file start when n is nil).
 func (p *problems) add(n *yaml.Node, format string, args ...any) {
-	pos := Position{File: p.file, Line: 1, Column: 1}
+	pos := plan.Position{File: p.file, Line: 1, Column: 1}
 	if n != nil && n.Line > 0 {
 		pos.Line, pos.Column = n.Line, n.Column
 	}
-	p.list = append(p.list, Problem{Pos: pos, Message: fmt.Sprintf(format, args...)})
+	p.list = append(p.list, plan.Problem{Pos: pos, Message: fmt.Sprintf(format, args...)})
 }
 
 // err returns the problems sorted by position, or nil when there are none.
@@ -85,7 +34,7 @@ func (p *problems) err() error {
 	if len(p.list) == 0 {
 		return nil
 	}
-	slices.SortStableFunc(p.list, func(a, b Problem) int {
+	slices.SortStableFunc(p.list, func(a, b plan.Problem) int {
 		if c := cmp.Compare(a.Pos.Line, b.Pos.Line); c != 0 {
 			return c
 		}

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // scalarKind says which scalars a rule accepts.
@@ -175,9 +177,9 @@ func wrongShape(p *problems, n *yaml.Node, r *rule, path string) {
 	if name == "" {
 		name = "the file"
 	}
-	sev := SeverityError
+	sev := plan.SeverityError
 	if n.Kind == yaml.ScalarNode && (r.scalar == boolScalar || r.scalar == numberScalar) {
-		sev = SeverityWarning
+		sev = plan.SeverityWarning
 	}
 	p.report(sev, n, "%s must be %s, got %s", name, r.what, describe(n))
 }

@@ -1,5 +1,5 @@
 // Package runner is the daemon side of Anvil: it polls a forge for tasks,
-// turns each into a pipeline.Plan run by the executor, and reports logs,
+// turns each into a plan.Plan run by the executor, and reports logs,
 // step states, outputs and results back through the Forge interface (the
 // part of forge.Client it uses).
 //

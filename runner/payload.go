@@ -13,6 +13,7 @@ import (
 
 	"codeberg.org/anvil-ci/anvil/pipeline"
 	"codeberg.org/anvil-ci/anvil/pipeline/lint"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 	"codeberg.org/anvil-ci/anvil/pipeline/runopt"
 )
 
@@ -25,7 +26,7 @@ import (
 // The payload is first given back what the forge took from the job (see
 // restorePayload), so that it is checked as the file in the repository
 // would be; the job's needs are the task's.
-func taskWorkflow(file string, task *runnerv1.Task, job string, containers runopt.Policy) *pipeline.Workflow {
+func taskWorkflow(file string, task *runnerv1.Task, job string, containers runopt.Policy) *plan.Workflow {
 	needs := make([]string, 0, len(task.GetNeeds()))
 	for id := range task.GetNeeds() {
 		needs = append(needs, id)
@@ -35,10 +36,10 @@ func taskWorkflow(file string, task *runnerv1.Task, job string, containers runop
 	problems := lint.Workflow(file, data, lint.Options{Task: true, Containers: containers})
 	wf, err := pipeline.ParseTaskWorkflow(file, data)
 	if err != nil {
-		if !slices.ContainsFunc(problems, pipeline.Problem.IsError) {
-			var perr pipeline.Errors
+		if !slices.ContainsFunc(problems, plan.Problem.IsError) {
+			var perr plan.Errors
 			if !errors.As(err, &perr) {
-				perr = pipeline.Errors{{Pos: pipeline.Position{File: file}, Where: "workflow",
+				perr = plan.Errors{{Pos: plan.Position{File: file}, Where: "workflow",
 					Message: fmt.Sprintf("the workflow sent by the forge cannot be read: %v", err)}}
 			}
 			problems = append(problems, perr...)
@@ -46,11 +47,11 @@ func taskWorkflow(file string, task *runnerv1.Task, job string, containers runop
 		if job == "" {
 			job = "job"
 		}
-		return &pipeline.Workflow{File: file, Jobs: []*pipeline.Job{{ID: job, Name: job}}, Problems: problems}
+		return &plan.Workflow{File: file, Jobs: []*plan.Job{{ID: job, Name: job}}, Problems: problems}
 	}
 	wf.Problems = append(wf.Problems, problems...)
 	if len(wf.Jobs) != 1 {
-		wf.Problems = append(wf.Problems, pipeline.Problem{Pos: pipeline.Position{File: file}, Where: "jobs",
+		wf.Problems = append(wf.Problems, plan.Problem{Pos: plan.Position{File: file}, Where: "jobs",
 			Message: fmt.Sprintf("the workflow sent by the forge has %d jobs; a task must have exactly one (is the forge a supported Forgejo or Gitea?)", len(wf.Jobs))})
 		return wf
 	}

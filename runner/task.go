@@ -16,6 +16,7 @@ import (
 
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // runTask runs one task as an engine run and has it reported. ended is
@@ -168,8 +169,8 @@ func (r *Runner) execute(ctx context.Context, task *runnerv1.Task, github map[st
 	runCtx, stop := context.WithTimeoutCause(ctx, r.cfg.Timeout, errTimeout)
 	defer stop()
 	engine := executor.New(cfg)
-	plan := &pipeline.Plan{Event: str(github["event_name"]), Workflows: []*pipeline.Workflow{wf}}
-	res, err := engine.Run(runCtx, plan)
+	pl := &plan.Plan{Event: str(github["event_name"]), Workflows: []*plan.Workflow{wf}}
+	res, err := engine.Run(runCtx, pl)
 	if err != nil {
 		return fail(fmt.Sprintf("The job could not run: %s", engine.Masker().Mask(err.Error())))
 	}

@@ -13,7 +13,7 @@ import (
 	"codeberg.org/anvil-ci/anvil/executor/docker"
 	"codeberg.org/anvil-ci/anvil/executor/docker/dockertest"
 	"codeberg.org/anvil-ci/anvil/executor/internal/enginetest"
-	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // The job of testdata/bench (three trivial run steps), its output and its
@@ -107,7 +107,7 @@ func BenchmarkDockerFirstLine(b *testing.B) {
 // step's first line. It fails unless the job succeeded with its output.
 func timeAnvilJob(ctx context.Context, backend executor.Backend, repo, work string) (total, firstLine time.Duration, err error) {
 	start := time.Now()
-	plan, err := benchPlan(repo)
+	p, err := benchPlan(repo)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -126,7 +126,7 @@ func timeAnvilJob(ctx context.Context, backend executor.Backend, repo, work stri
 		}
 	})
 	eng := executor.New(executor.Config{
-		Loader: pipeline.Loader{},
+		Loader: enginetest.Loader(),
 		Backends: func([]string) (executor.Backend, executor.JobSpecHints, error) {
 			return backend, executor.JobSpecHints{Image: dockertest.Image}, nil
 		},
@@ -139,7 +139,7 @@ func timeAnvilJob(ctx context.Context, backend executor.Backend, repo, work stri
 			"event": map[string]any{"ref": "refs/heads/main"},
 		},
 	})
-	res, err := eng.Run(ctx, plan)
+	res, err := eng.Run(ctx, p)
 	if err != nil {
 		return 0, 0, fmt.Errorf("running the plan: %w", err)
 	}
@@ -166,8 +166,8 @@ func timeAnvilJob(ctx context.Context, backend executor.Backend, repo, work stri
 }
 
 // benchPlan plans the workflows of repo for a push to main.
-func benchPlan(repo string) (*pipeline.Plan, error) {
-	return enginetest.Plan(repo, pipeline.Event{Name: "push", Ref: "refs/heads/main"})
+func benchPlan(repo string) (*plan.Plan, error) {
+	return enginetest.Plan(repo, plan.Event{Name: "push", Ref: "refs/heads/main"})
 }
 
 // benchRepo copies testdata/bench into a new git repository.

@@ -18,9 +18,9 @@ import (
 
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/executor/host"
+	"codeberg.org/anvil-ci/anvil/executor/internal/enginetest"
 	"codeberg.org/anvil-ci/anvil/executor/resolve"
 	"codeberg.org/anvil-ci/anvil/executor/resolve/gittest"
-	"codeberg.org/anvil-ci/anvil/pipeline"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden transcripts in testdata/engine")
@@ -134,20 +134,13 @@ func runEngine(t *testing.T, serverURL string, r executor.ActionResolver, file s
 		t.Fatal(err)
 	}
 	data = []byte(strings.ReplaceAll(string(data), "${SERVER}", serverURL))
-	wf, err := pipeline.ParseWorkflow(filepath.Base(file), data)
-	if err != nil {
-		t.Fatalf("ParseWorkflow: %v", err)
-	}
-	plan, err := pipeline.NewPlan([]*pipeline.Workflow{wf}, pipeline.Event{Name: "push", Ref: "refs/heads/main"})
-	if err != nil {
-		t.Fatalf("NewPlan: %v", err)
-	}
+	p := enginetest.PushPlan(t, filepath.Base(file), data)
 	work := t.TempDir()
 	rec := &recorder{}
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	eng := executor.New(executor.Config{
-		Loader: pipeline.Loader{},
+		Loader: enginetest.Loader(),
 		Backends: func([]string) (executor.Backend, executor.JobSpecHints, error) {
 			return host.New(host.Config{Grace: 2 * time.Second}), executor.JobSpecHints{}, nil
 		},
@@ -162,7 +155,7 @@ func runEngine(t *testing.T, serverURL string, r executor.ActionResolver, file s
 		Grace:           2 * time.Second,
 		MaxParallelJobs: 4,
 	})
-	res, err := eng.Run(ctx, plan)
+	res, err := eng.Run(ctx, p)
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}

@@ -103,6 +103,9 @@ var Rules = []Rule{
 	{Name: "executor never calls pipeline.Parse*: it sees plan types only and reads files through Config.Loader",
 		From: []string{"executor/..."}, Except: []string{"executor/internal/enginetest"},
 		ForbidUses: []string{"pipeline.Parse"}},
+	{Name: "executor imports of ours only pipeline/plan, pipeline/expr and pipeline/runopt: plan types, never pipeline (its parser, lint, act model)",
+		From: []string{"executor/..."}, Except: []string{"executor/internal/enginetest"},
+		Only: []string{"pipeline/plan", "pipeline/expr", "pipeline/runopt", "executor/internal/enginetest"}},
 	{Name: "forge never imports runner, executor or pipeline", From: []string{"forge/..."},
 		Forbid: []string{"runner/...", "executor/...", "pipeline/..."}},
 	{Name: "actions never import runner", From: []string{"actions/..."}, Forbid: []string{"runner/..."}},
@@ -112,10 +115,10 @@ var Rules = []Rule{
 		From: []string{"..."}, Grouped: true},
 	{Name: "cache imports nothing of ours", From: []string{"cache/..."}, Only: []string{}},
 	{Name: "artifacts imports nothing of ours", From: []string{"artifacts/..."}, Only: []string{}},
-	{Name: "audit imports only executor and pipeline/policy of ours", From: []string{"audit/..."},
-		Only: []string{"executor", "pipeline/policy", "executor/host", "pipeline"}},
+	{Name: "audit imports only executor, executor/host, pipeline, pipeline/plan and pipeline/policy of ours", From: []string{"audit/..."},
+		Only: []string{"executor", "pipeline/policy", "pipeline/plan", "executor/host", "pipeline"}},
 	{Name: "metrics imports only forge of ours", From: []string{"metrics/..."}, Only: []string{"forge"}},
-	{Name: "gitctx imports only pipeline of ours", From: []string{"gitctx/..."}, Only: []string{"pipeline"}},
+	{Name: "gitctx imports only pipeline/plan of ours", From: []string{"gitctx/..."}, Only: []string{"pipeline/plan"}},
 }
 
 // applies reports whether r constrains package path. The pseudo-pattern

@@ -27,6 +27,7 @@ func TestArchitecture(t *testing.T) {
 const (
 	executor = Module + "/executor"
 	pipeline = Module + "/pipeline"
+	plan     = Module + "/pipeline/plan"
 	runner   = Module + "/runner"
 	forge    = Module + "/forge"
 	cache    = Module + "/cache"
@@ -43,8 +44,9 @@ func TestCheckReportsViolations(t *testing.T) {
 	}{{
 		name: "clean",
 		graph: Graph{
-			executor: {{Name: "executor/engine.go", Imports: []string{"context", pipeline}, Uses: []string{pipeline + ".Plan"}}},
-			pipeline: {{Name: "pipeline/plan.go", Imports: []string{"github.com/nektos/act/pkg/model"}}},
+			executor: {{Name: "executor/engine.go", Imports: []string{"context", plan}, Uses: []string{plan + ".Plan"}}},
+			pipeline: {{Name: "pipeline/parse.go", Imports: []string{"github.com/nektos/act/pkg/model", plan}}},
+			plan:     {{Name: "pipeline/plan/plan.go", Imports: []string{"fmt"}}},
 			runner:   {{Name: "runner/task.go", Imports: []string{executor, forge, pipeline}}},
 			cmd:      {{Name: "cmd/root.go", Imports: []string{runner, cache}}},
 		},
@@ -54,7 +56,10 @@ func TestCheckReportsViolations(t *testing.T) {
 			executor: {{Name: "executor/foo.go", Imports: []string{runner}}},
 			runner:   {{Name: "runner/task.go"}},
 		},
-		want: []string{`rule "executor never imports runner or forge": executor/foo.go imports ` + runner},
+		want: []string{
+			`rule "executor imports of ours only pipeline/plan, pipeline/expr and pipeline/runopt: plan types, never pipeline (its parser, lint, act model)": executor/foo.go imports ` + runner,
+			`rule "executor never imports runner or forge": executor/foo.go imports ` + runner,
+		},
 	}, {
 		name: "indirect import through a subpackage",
 		graph: Graph{
@@ -65,7 +70,7 @@ func TestCheckReportsViolations(t *testing.T) {
 			forge + "/forgetest": {{Name: "forge/forgetest/server.go"}},
 		},
 		want: []string{
-			`rule "gitctx imports only pipeline of ours": gitctx/gitctx.go imports ` + forge + "/forgetest",
+			`rule "gitctx imports only pipeline/plan of ours": gitctx/gitctx.go imports ` + forge + "/forgetest",
 			`rule "pipeline never imports executor, runner or forge": pipeline/lint/lint.go imports ` + executor + "/host",
 			`rule "pipeline never imports executor, runner or forge": pipeline/plan.go imports ` + Module + "/gitctx, which imports " + forge + "/forgetest",
 		},
@@ -84,7 +89,11 @@ func TestCheckReportsViolations(t *testing.T) {
 				{Name: "executor/reusable_test.go", Test: true, Imports: []string{pipeline}, Uses: []string{pipeline + ".ParseWorkflow"}},
 			},
 		},
-		want: []string{`rule "executor never calls pipeline.Parse*: it sees plan types only and reads files through Config.Loader": executor/reusable.go calls pipeline.ParseWorkflow`},
+		want: []string{
+			`rule "executor imports of ours only pipeline/plan, pipeline/expr and pipeline/runopt: plan types, never pipeline (its parser, lint, act model)": executor/reusable.go imports ` + pipeline,
+			`rule "executor imports of ours only pipeline/plan, pipeline/expr and pipeline/runopt: plan types, never pipeline (its parser, lint, act model)": executor/reusable_test.go imports ` + pipeline,
+			`rule "executor never calls pipeline.Parse*: it sees plan types only and reads files through Config.Loader": executor/reusable.go calls pipeline.ParseWorkflow`,
+		},
 	}, {
 		name: "allow-list and cmd",
 		graph: Graph{

@@ -5,7 +5,7 @@ import (
 
 	"github.com/rhysd/actionlint"
 
-	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // forgejoOnly are actionlint findings about what Forgejo accepts and
@@ -79,20 +79,20 @@ func (c *check) accepted(e *actionlint.Error) bool {
 // is a warning; anvil's parser reports what makes a job impossible to
 // build. Under on: (input descriptions and defaults) nothing is evaluated
 // when a job starts, so nothing there is an error.
-func (c *check) severity(e *actionlint.Error) pipeline.Severity {
+func (c *check) severity(e *actionlint.Error) plan.Severity {
 	switch e.Kind {
 	case ruleContainer:
-		return pipeline.SeverityError // the executor refuses the job
+		return plan.SeverityError // the executor refuses the job
 	case "expression":
 		if blocking(e.Message) && !c.inOn(e.Line) {
-			return pipeline.SeverityError
+			return plan.SeverityError
 		}
 	case "job-needs":
 		if strings.Contains(e.Message, "which does not exist in this workflow") || strings.HasPrefix(e.Message, "cyclic dependencies") {
-			return pipeline.SeverityError
+			return plan.SeverityError
 		}
 	}
-	return pipeline.SeverityWarning
+	return plan.SeverityWarning
 }
 
 // blockingExpression are the starts of actionlint's messages about

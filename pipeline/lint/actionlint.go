@@ -8,7 +8,7 @@ import (
 
 	"github.com/rhysd/actionlint"
 
-	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // ruleActionlint names findings about actionlint itself failing.
@@ -23,10 +23,10 @@ func (l *Linter) actionlint(file string, data []byte) (out []Finding) {
 		// the caller down with it.
 		if r := recover(); r != nil {
 			out = []Finding{{
-				Pos:      pipeline.Position{File: file, Line: 1, Column: 1},
+				Pos:      plan.Position{File: file, Line: 1, Column: 1},
 				Message:  fmt.Sprintf("actionlint could not check this file (%v); anvil's own checks still apply", r),
 				Rule:     ruleActionlint,
-				Severity: pipeline.SeverityWarning,
+				Severity: plan.SeverityWarning,
 			}}
 		}
 	}()
@@ -47,10 +47,10 @@ func (l *Linter) actionlint(file string, data []byte) (out []Finding) {
 	}
 	if err := v.Visit(w); err != nil {
 		return []Finding{{
-			Pos:      pipeline.Position{File: file, Line: 1, Column: 1},
+			Pos:      plan.Position{File: file, Line: 1, Column: 1},
 			Message:  fmt.Sprintf("actionlint could not check this file: %v; anvil's own checks still apply", err),
 			Rule:     ruleActionlint,
-			Severity: pipeline.SeverityWarning,
+			Severity: plan.SeverityWarning,
 		}}
 	}
 	for _, r := range rules {
@@ -68,7 +68,7 @@ func (l *Linter) actionlint(file string, data []byte) (out []Finding) {
 		line, col, msg := m.restore(e.Line, e.Column, e.Message)
 		col = aliases.restore(line, col)
 		out = append(out, Finding{
-			Pos:      pipeline.Position{File: file, Line: max(line, 1), Column: max(col, 1)},
+			Pos:      plan.Position{File: file, Line: max(line, 1), Column: max(col, 1)},
 			Message:  tidyMessage(msg),
 			Rule:     e.Kind,
 			Severity: c.severity(e),

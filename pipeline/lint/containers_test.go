@@ -6,7 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 	"codeberg.org/anvil-ci/anvil/pipeline/runopt"
 )
 
@@ -51,7 +51,7 @@ func TestContainerOptions(t *testing.T) {
 				if f.Rule != ruleContainer {
 					continue
 				}
-				if f.Severity != pipeline.SeverityError {
+				if f.Severity != plan.SeverityError {
 					t.Errorf("finding %s is not an error", f)
 				}
 				got = append(got, f.String())

@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 	"codeberg.org/anvil-ci/anvil/pipeline/runopt"
 )
 
@@ -25,20 +25,20 @@ func job(steps string) string {
 func TestDialect(t *testing.T) {
 	t.Parallel()
 	const (
-		E = pipeline.SeverityError
-		W = pipeline.SeverityWarning
+		E = plan.SeverityError
+		W = plan.SeverityWarning
 	)
 	tests := []struct {
 		name string
 		yml  string
-		want []pipeline.Severity
+		want []plan.Severity
 		task bool // read as a forge task's payload
 	}{
 		// Forgejo's dialect.
 		{name: "forge context", yml: job("      - run: echo ${{ forge.sha }} ${{ Forge.ref_name }}\n")},
 		{name: "forgejo and gitea contexts", yml: job("      - run: echo ${{ forgejo.sha }} ${{ gitea.ref }}\n")},
 		{name: "forge context in if", yml: job("      - if: forge.event_name == 'push'\n        run: echo\n")},
-		{name: "forge property typo is a warning", yml: job("      - run: echo ${{ forge.shaa }}\n"), want: []pipeline.Severity{W}},
+		{name: "forge property typo is a warning", yml: job("      - run: echo ${{ forge.shaa }}\n"), want: []plan.Severity{W}},
 		{name: "secrets in job if", yml: `on: push
 jobs:
   a:
@@ -55,7 +55,7 @@ jobs:
     runs-on: ${{ secrets.LABEL }}
     steps:
       - run: echo
-`, want: []pipeline.Severity{W}},
+`, want: []plan.Severity{W}},
 		{name: "cron descriptors", yml: `on:
   schedule:
     - cron: '@hourly'
@@ -73,7 +73,7 @@ jobs:
       - run: echo
 `},
 		{name: "unknown cron descriptor is a warning", yml: "on:\n  schedule:\n    - cron: '@fortnightly'\n" + job("      - run: echo\n")[len("on: push\n"):],
-			want: []pipeline.Severity{W}},
+			want: []plan.Severity{W}},
 		{name: "merge_group branches", yml: "on:\n  merge_group:\n    branches: [main]\n    types: [checks_requested]\n" + job("      - run: echo\n")[len("on: push\n"):]},
 		{name: "filters under create", yml: "on:\n  create:\n    branches: [main]\n    tags: ['v*']\n" + job("      - run: echo\n")[len("on: push\n"):]},
 		{name: "concurrency queue", yml: `on: push
@@ -90,7 +90,7 @@ jobs:
     steps:
       - run: echo
 `},
-		{name: "unknown key is a warning", yml: job("      - run: echo\n        shel: bash\n"), want: []pipeline.Severity{W}},
+		{name: "unknown key is a warning", yml: job("      - run: echo\n        shel: bash\n"), want: []plan.Severity{W}},
 		{name: "type-only: matrix property not defined", yml: `on: push
 jobs:
   a:
@@ -100,7 +100,7 @@ jobs:
         os: [linux]
     steps:
       - run: echo ${{ matrix.arch }}
-`, want: []pipeline.Severity{W}},
+`, want: []plan.Severity{W}},
 		{name: "type-only: input not declared", yml: `on:
   workflow_call:
     inputs:
@@ -111,7 +111,7 @@ jobs:
     runs-on: docker
     steps:
       - run: echo ${{ inputs.what }}
-`, want: []pipeline.Severity{W}},
+`, want: []plan.Severity{W}},
 
 		// act's own test workflows.
 		{name: "workflow_call input without type", yml: `on:
@@ -124,7 +124,7 @@ jobs:
     runs-on: docker
     steps:
       - run: echo ${{ inputs.who }}
-`, want: []pipeline.Severity{W}},
+`, want: []plan.Severity{W}},
 		{name: "matrix.A read as matrix.a", yml: `on: push
 jobs:
   a:
@@ -147,25 +147,25 @@ jobs:
     steps:
       - run: echo ${{ inputs.y }}
       - run: echo ${{ github.event.inputs.y }}
-`, want: []pipeline.Severity{W, W}},
+`, want: []plan.Severity{W, W}},
 		{name: "dispatch inputs without declarations", yml: `on: workflow_dispatch
 jobs:
   a:
     runs-on: docker
     steps:
       - run: echo ${{ inputs.y }} ${{ github.event.inputs.y }}
-`, want: []pipeline.Severity{W}},
+`, want: []plan.Severity{W}},
 
 		// What fails at run time on GitHub and Forgejo alike.
-		{name: "undefined bare name", yml: job("      - run: echo ${{ foo }}\n"), want: []pipeline.Severity{E}},
-		{name: "expression does not parse", yml: job("      - run: echo ${{ github.sha == }}\n"), want: []pipeline.Severity{E}},
-		{name: "expression does not lex", yml: job("      - run: echo ${{ \"double\" }}\n"), want: []pipeline.Severity{E}},
-		{name: "condition does not parse", yml: job("      - if: github.sha ==\n        run: echo\n"), want: []pipeline.Severity{E}},
-		{name: "undefined name after a warning in one value", yml: job("      - run: echo ${{ github.no_such.x }} ${{ matrixx.os }}\n"), want: []pipeline.Severity{W, E}},
-		{name: "undefined name in a condition after a warning", yml: job("      - if: github.nope == 'x' && foo.bar\n        run: echo\n"), want: []pipeline.Severity{W, E}},
+		{name: "undefined bare name", yml: job("      - run: echo ${{ foo }}\n"), want: []plan.Severity{E}},
+		{name: "expression does not parse", yml: job("      - run: echo ${{ github.sha == }}\n"), want: []plan.Severity{E}},
+		{name: "expression does not lex", yml: job("      - run: echo ${{ \"double\" }}\n"), want: []plan.Severity{E}},
+		{name: "condition does not parse", yml: job("      - if: github.sha ==\n        run: echo\n"), want: []plan.Severity{E}},
+		{name: "undefined name after a warning in one value", yml: job("      - run: echo ${{ github.no_such.x }} ${{ matrixx.os }}\n"), want: []plan.Severity{W, E}},
+		{name: "undefined name in a condition after a warning", yml: job("      - if: github.nope == 'x' && foo.bar\n        run: echo\n"), want: []plan.Severity{W, E}},
 		{name: "nothing under on: is an error", yml: "on:\n  workflow_dispatch:\n    inputs:\n      x:\n        description: 'use ${{ whatever }}'\n" + job("      - run: echo\n")[len("on: push\n"):],
-			want: []pipeline.Severity{W}},
-		{name: "undefined function", yml: job("      - run: echo ${{ frobnicate(1) }}\n"), want: []pipeline.Severity{E}},
+			want: []plan.Severity{W}},
+		{name: "undefined function", yml: job("      - run: echo ${{ frobnicate(1) }}\n"), want: []plan.Severity{E}},
 		{name: "unknown need", yml: `on: push
 jobs:
   a:
@@ -173,7 +173,7 @@ jobs:
     runs-on: docker
     steps:
       - run: echo
-`, want: []pipeline.Severity{E}},
+`, want: []plan.Severity{E}},
 		{name: "needs cycle", yml: `on: push
 jobs:
   a:
@@ -184,9 +184,9 @@ jobs:
     needs: a
     runs-on: docker
     steps: [{run: echo}]
-`, want: []pipeline.Severity{E}},
-		{name: "no jobs", yml: "on: push\njobs: {}\n", want: []pipeline.Severity{E}},
-		{name: "invalid YAML", yml: "on: push\njobs:\n  a: [\n", want: []pipeline.Severity{E}},
+`, want: []plan.Severity{E}},
+		{name: "no jobs", yml: "on: push\njobs: {}\n", want: []plan.Severity{E}},
+		{name: "invalid YAML", yml: "on: push\njobs:\n  a: [\n", want: []plan.Severity{E}},
 		{name: "matrix over 256", yml: `on: push
 jobs:
   a:
@@ -197,9 +197,9 @@ jobs:
         y: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]
     steps:
       - run: echo
-`, want: []pipeline.Severity{E}},
-		{name: "step with neither run nor uses", yml: job("      - name: nothing\n"), want: []pipeline.Severity{E}},
-		{name: "error beside a warning on its line", yml: job("      - {run: 'echo ${{ foo }}', shel: bash}\n"), want: []pipeline.Severity{E, W}},
+`, want: []plan.Severity{E}},
+		{name: "step with neither run nor uses", yml: job("      - name: nothing\n"), want: []plan.Severity{E}},
+		{name: "error beside a warning on its line", yml: job("      - {run: 'echo ${{ foo }}', shel: bash}\n"), want: []plan.Severity{E, W}},
 
 		// What a forge sends.
 		{name: "scalars as strings", yml: `on: push
@@ -221,7 +221,7 @@ jobs:
         timeout-minutes: ${{ 1 }}
         continue-on-error: ${{ false }}
 `},
-		{name: "a word for a number is a warning", yml: job("      - run: echo\n        timeout-minutes: \"soon\"\n"), want: []pipeline.Severity{W}},
+		{name: "a word for a number is a warning", yml: job("      - run: echo\n        timeout-minutes: \"soon\"\n"), want: []plan.Severity{W}},
 		{name: "task: reusable-workflow call", task: true, yml: `"on": push
 jobs:
     call:
@@ -246,13 +246,13 @@ jobs:
         runs-on: docker
         steps:
             - run: echo ${{ foo }}
-`, want: []pipeline.Severity{E}},
+`, want: []plan.Severity{E}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			findings := New(Options{Task: tt.task}).Check("w.yml", []byte(tt.yml))
-			var got []pipeline.Severity
+			var got []plan.Severity
 			for _, f := range findings {
 				got = append(got, f.Severity)
 			}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // FuzzCheck feeds arbitrary files to Check and Outline: they must never
@@ -28,7 +28,7 @@ func FuzzCheck(f *testing.F) {
 			if p.Pos.File != "f.yml" || p.Pos.Line < 1 || p.Pos.Column < 1 || p.Rule == "" {
 				t.Errorf("finding %+v lacks its file, position or rule", p)
 			}
-			if p.Severity != pipeline.SeverityError && p.Severity != pipeline.SeverityWarning {
+			if p.Severity != plan.SeverityError && p.Severity != plan.SeverityWarning {
 				t.Errorf("finding %+v has no severity", p)
 			}
 			if strings.Contains(p.Message, "\n") && p.Rule != RuleAnvil && p.Rule != "syntax-check" {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // update rewrites the golden files instead of comparing with them:
@@ -41,7 +41,7 @@ func TestGolden(t *testing.T) {
 			}
 			var b strings.Builder
 			for _, f := range l.Check(name, data) {
-				b.WriteString(pipeline.FormatProblem(f.Problem()) + "\n")
+				b.WriteString(plan.FormatProblem(f.Problem()) + "\n")
 			}
 			checkGolden(t, strings.TrimSuffix(file, ".yml")+".golden", b.String())
 			if strings.HasPrefix(name, "valid-") && b.Len() > 0 {

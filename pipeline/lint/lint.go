@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 	"codeberg.org/anvil-ci/anvil/pipeline/runopt"
 )
 
@@ -39,22 +40,22 @@ type Options struct {
 
 // Finding is one problem found in a workflow file.
 type Finding struct {
-	Pos pipeline.Position `json:"pos"`
+	Pos plan.Position `json:"pos"`
 	// Message says what is wrong and, where it can, what to do.
 	Message string `json:"message"`
 	// Rule names the check that found it: an actionlint rule
 	// (expression, syntax-check, ...), runner-label, or anvil for
 	// problems of anvil's own parser.
 	Rule string `json:"rule"`
-	// Severity is pipeline.SeverityError only for what GitHub or Forgejo
+	// Severity is plan.SeverityError only for what GitHub or Forgejo
 	// would refuse at run time too, or what anvil cannot build: invalid
 	// YAML, no jobs, unknown or cyclic needs, an expression that does not
 	// parse, an undefined context or function, a matrix over 256
 	// combinations, a step that is neither run nor uses, container
 	// options or volumes the Docker executor refuses (see Containers). Everything else
 	// (unknown keys, types that do not fit, risks such as untrusted input
-	// in scripts) is pipeline.SeverityWarning and never fails a job.
-	Severity pipeline.Severity `json:"severity"`
+	// in scripts) is plan.SeverityWarning and never fails a job.
+	Severity plan.Severity `json:"severity"`
 	// Where names the job and step of a finding in a forge task's
 	// payload, whose lines are not the file's (Options.Task).
 	Where string `json:"where,omitempty"`
@@ -62,13 +63,13 @@ type Finding struct {
 
 // IsError reports whether f stops the jobs it is about.
 func (f Finding) IsError() bool {
-	return f.Severity != pipeline.SeverityWarning
+	return f.Severity != plan.SeverityWarning
 }
 
-// Problem returns f as a pipeline.Problem whose message ends with the rule
+// Problem returns f as a plan.Problem whose message ends with the rule
 // in brackets, so that it prints as "file:line:col: message [rule]".
-func (f Finding) Problem() pipeline.Problem {
-	return pipeline.Problem{Pos: f.Pos, Message: f.Message + " [" + f.Rule + "]", Severity: f.Severity, Where: f.Where}
+func (f Finding) Problem() plan.Problem {
+	return plan.Problem{Pos: f.Pos, Message: f.Message + " [" + f.Rule + "]", Severity: f.Severity, Where: f.Where}
 }
 
 // String formats f as "file:line:col: message [rule]", or "file: where:
@@ -101,7 +102,7 @@ func New(opts Options) *Linter {
 }
 
 // Workflow checks one workflow file with opts; see Linter.Workflow.
-func Workflow(file string, data []byte, opts Options) []pipeline.Problem {
+func Workflow(file string, data []byte, opts Options) []plan.Problem {
 	return New(opts).Workflow(file, data)
 }
 
@@ -109,8 +110,8 @@ func Workflow(file string, data []byte, opts Options) []pipeline.Problem {
 // its content. It returns the errors in file order, each message ending
 // with its rule in brackets and carrying its severity, or nil when there
 // is none; the warnings too when the Options ask for them.
-func (l *Linter) Workflow(file string, data []byte) []pipeline.Problem {
-	var out []pipeline.Problem
+func (l *Linter) Workflow(file string, data []byte) []plan.Problem {
+	var out []plan.Problem
 	for _, f := range l.Check(file, data) {
 		if !f.IsError() && !l.opts.Warnings {
 			continue
@@ -133,7 +134,7 @@ func (l *Linter) Check(file string, data []byte) []Finding {
 // they check. The workflow is nil when anvil's parser found an error (it
 // is among the findings); otherwise its Problems are all the findings,
 // errors and warnings, as pipeline.Problems.
-func (l *Linter) Parse(file string, data []byte) (*pipeline.Workflow, []Finding) {
+func (l *Linter) Parse(file string, data []byte) (*plan.Workflow, []Finding) {
 	if err := pipeline.CheckLimits(file, data); err != nil {
 		// Nothing else may read a file over the limits: the parsers
 		// below could run out of stack or memory on it.
@@ -156,7 +157,7 @@ func (l *Linter) Parse(file string, data []byte) (*pipeline.Workflow, []Finding)
 		locate(findings, data)
 	}
 	if wf != nil {
-		wf.Problems = make([]pipeline.Problem, len(findings))
+		wf.Problems = make([]plan.Problem, len(findings))
 		for i, f := range findings {
 			wf.Problems[i] = f.Problem()
 		}

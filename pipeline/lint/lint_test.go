@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // TestFindingsPointAtTheirText checks that findings about expressions
@@ -186,9 +187,9 @@ func TestParserProblemsKept(t *testing.T) {
 		if (wf == nil) != (perr != nil) {
 			t.Errorf("Parse(%s) workflow = %v, but ParseWorkflow's error is %v", file, wf, perr)
 		}
-		var problems pipeline.Errors
+		var problems plan.Errors
 		if perr != nil && !errors.As(perr, &problems) {
-			t.Fatalf("ParseWorkflow(%s) error %v is not pipeline.Errors", file, perr)
+			t.Fatalf("ParseWorkflow(%s) error %v is not plan.Errors", file, perr)
 		}
 		for _, p := range problems {
 			if !slices.ContainsFunc(findings, func(f Finding) bool {

@@ -7,27 +7,28 @@ import (
 	"strings"
 
 	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // parserFindings turns ParseWorkflow's error into findings.
 func parserFindings(file string, err error) []Finding {
-	var problems pipeline.Errors
+	var problems plan.Errors
 	if !errors.As(err, &problems) {
-		return []Finding{{Pos: pipeline.Position{File: file, Line: 1, Column: 1}, Message: err.Error(), Rule: RuleAnvil, Severity: pipeline.SeverityError}}
+		return []Finding{{Pos: plan.Position{File: file, Line: 1, Column: 1}, Message: err.Error(), Rule: RuleAnvil, Severity: plan.SeverityError}}
 	}
 	return problemFindings(problems)
 }
 
 // problemFindings turns the parser's problems into findings.
-func problemFindings(problems []pipeline.Problem) []Finding {
+func problemFindings(problems []plan.Problem) []Finding {
 	if len(problems) == 0 {
 		return nil
 	}
 	out := make([]Finding, len(problems))
 	for i, p := range problems {
-		sev := pipeline.SeverityError
+		sev := plan.SeverityError
 		if !p.IsError() {
-			sev = pipeline.SeverityWarning
+			sev = plan.SeverityWarning
 		}
 		out[i] = Finding{Pos: p.Pos, Message: p.Message, Rule: RuleAnvil, Severity: sev, Where: p.Where}
 	}

@@ -4,6 +4,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // Outline reads what it can of a workflow that does not parse, so that its
@@ -13,12 +14,12 @@ import (
 // read at all. On is nil when the events cannot be read (the caller should
 // then count the workflow as triggered by any event); Jobs is empty when
 // no job can be read, and everything is empty when data is not YAML.
-func Outline(file string, data []byte) (w *pipeline.Workflow) {
-	w = &pipeline.Workflow{File: file}
+func Outline(file string, data []byte) (w *plan.Workflow) {
+	w = &plan.Workflow{File: file}
 	defer func() {
 		// A decoder panic on bad input leaves what was read so far.
 		if recover() != nil {
-			w = &pipeline.Workflow{File: file}
+			w = &plan.Workflow{File: file}
 		}
 	}()
 	if pipeline.CheckLimits(file, data) != nil {
@@ -44,7 +45,7 @@ func Outline(file string, data []byte) (w *pipeline.Workflow) {
 }
 
 // outlineEvents reads the event names of on:, without filters, or nil.
-func outlineEvents(n *yaml.Node) map[string]*pipeline.Trigger {
+func outlineEvents(n *yaml.Node) map[string]*plan.Trigger {
 	var names []string
 	switch n.Kind {
 	case yaml.ScalarNode:
@@ -65,7 +66,7 @@ func outlineEvents(n *yaml.Node) map[string]*pipeline.Trigger {
 	if len(names) == 0 {
 		return nil
 	}
-	on := make(map[string]*pipeline.Trigger, len(names))
+	on := make(map[string]*plan.Trigger, len(names))
 	for _, name := range names {
 		on[name] = nil
 	}
@@ -73,11 +74,11 @@ func outlineEvents(n *yaml.Node) map[string]*pipeline.Trigger {
 }
 
 // outlineJobs reads the ids, names and needs of the jobs mapping.
-func outlineJobs(file string, n *yaml.Node) []*pipeline.Job {
+func outlineJobs(file string, n *yaml.Node) []*plan.Job {
 	if n.Kind != yaml.MappingNode {
 		return nil
 	}
-	var jobs []*pipeline.Job
+	var jobs []*plan.Job
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
@@ -85,7 +86,7 @@ func outlineJobs(file string, n *yaml.Node) []*pipeline.Job {
 			continue
 		}
 		seen[k.Value] = true
-		j := &pipeline.Job{ID: k.Value, Pos: pipeline.Position{File: file, Line: k.Line, Column: k.Column}}
+		j := &plan.Job{ID: k.Value, Pos: plan.Position{File: file, Line: k.Line, Column: k.Column}}
 		if v.Kind == yaml.MappingNode {
 			for m := 0; m+1 < len(v.Content); m += 2 {
 				switch v.Content[m].Value {

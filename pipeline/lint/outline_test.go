@@ -5,7 +5,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 func TestOutline(t *testing.T) {
@@ -13,33 +13,33 @@ func TestOutline(t *testing.T) {
 	tests := []struct {
 		name string
 		yaml string
-		want *pipeline.Workflow
+		want *plan.Workflow
 	}{
 		{
 			name: "jobs of a workflow with problems",
 			yaml: "name: CI\non: [push, pull_request]\njobs:\n  build:\n    name: Build it\n    steps: nope\n  test:\n    needs: [build, lint]\n  deploy: 3\n",
-			want: &pipeline.Workflow{File: "w.yml", Name: "CI",
-				On: map[string]*pipeline.Trigger{"push": nil, "pull_request": nil},
-				Jobs: []*pipeline.Job{
-					{ID: "build", Name: "Build it", Pos: pipeline.Position{File: "w.yml", Line: 4, Column: 3}},
-					{ID: "test", Needs: []string{"build", "lint"}, Pos: pipeline.Position{File: "w.yml", Line: 7, Column: 3}},
-					{ID: "deploy", Pos: pipeline.Position{File: "w.yml", Line: 9, Column: 3}},
+			want: &plan.Workflow{File: "w.yml", Name: "CI",
+				On: map[string]*plan.Trigger{"push": nil, "pull_request": nil},
+				Jobs: []*plan.Job{
+					{ID: "build", Name: "Build it", Pos: plan.Position{File: "w.yml", Line: 4, Column: 3}},
+					{ID: "test", Needs: []string{"build", "lint"}, Pos: plan.Position{File: "w.yml", Line: 7, Column: 3}},
+					{ID: "deploy", Pos: plan.Position{File: "w.yml", Line: 9, Column: 3}},
 				}},
 		},
 		{
 			name: "events as a mapping, needs as a string",
 			yaml: "on:\n  push:\n    branchs: [x]\njobs:\n  a:\n    needs: b\n",
-			want: &pipeline.Workflow{File: "w.yml", On: map[string]*pipeline.Trigger{"push": nil},
-				Jobs: []*pipeline.Job{{ID: "a", Needs: []string{"b"}, Pos: pipeline.Position{File: "w.yml", Line: 5, Column: 3}}}},
+			want: &plan.Workflow{File: "w.yml", On: map[string]*plan.Trigger{"push": nil},
+				Jobs: []*plan.Job{{ID: "a", Needs: []string{"b"}, Pos: plan.Position{File: "w.yml", Line: 5, Column: 3}}}},
 		},
 		{
 			name: "no events",
 			yaml: "jobs:\n  a: {}\n",
-			want: &pipeline.Workflow{File: "w.yml", Jobs: []*pipeline.Job{{ID: "a", Pos: pipeline.Position{File: "w.yml", Line: 2, Column: 3}}}},
+			want: &plan.Workflow{File: "w.yml", Jobs: []*plan.Job{{ID: "a", Pos: plan.Position{File: "w.yml", Line: 2, Column: 3}}}},
 		},
-		{name: "not YAML", yaml: "jobs: [\n", want: &pipeline.Workflow{File: "w.yml"}},
-		{name: "not a mapping", yaml: "- a\n", want: &pipeline.Workflow{File: "w.yml"}},
-		{name: "empty", yaml: "", want: &pipeline.Workflow{File: "w.yml"}},
+		{name: "not YAML", yaml: "jobs: [\n", want: &plan.Workflow{File: "w.yml"}},
+		{name: "not a mapping", yaml: "- a\n", want: &plan.Workflow{File: "w.yml"}},
+		{name: "empty", yaml: "", want: &plan.Workflow{File: "w.yml"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

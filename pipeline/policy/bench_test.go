@@ -5,11 +5,12 @@ import (
 	"testing"
 
 	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // benchJob is the first job of testdata/build.yml: a matrix job with a
 // container, a service and six steps of every kind of uses:.
-func benchJob(b *testing.B) (*pipeline.Workflow, *pipeline.Job, Task) {
+func benchJob(b *testing.B) (*plan.Workflow, *plan.Job, Task) {
 	data, err := os.ReadFile("testdata/build.yml")
 	if err != nil {
 		b.Fatal(err)

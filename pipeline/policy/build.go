@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // defaultTimeoutMinutes is GitHub's default timeout-minutes for a job.
@@ -22,7 +22,7 @@ var fullSHA = regexp.MustCompile(`^([0-9a-f]{40}|[0-9a-f]{64})$`)
 // copy to its Admit hook; Offline makes one). key is the job's key (its
 // id with a matrix suffix); task the run's context. Resolved commits are
 // known only for pinned references here: Gate fills in the others.
-func Build(wf *pipeline.Workflow, job *pipeline.Job, key string, task Task) *Input {
+func Build(wf *plan.Workflow, job *plan.Job, key string, task Task) *Input {
 	j := Job{
 		ID: job.ID, Key: cmp.Or(key, job.ID), Name: cmp.Or(job.Name, job.ID), Workflow: wf.File,
 		RunsOn:         nonNil(slices.Clone(job.RunsOn)),
@@ -73,7 +73,7 @@ func Build(wf *pipeline.Workflow, job *pipeline.Job, key string, task Task) *Inp
 
 // container converts a plan container, keeping only whether it has
 // credentials.
-func container(service string, c *pipeline.Container) Container {
+func container(service string, c *plan.Container) Container {
 	return Container{
 		Service: service, Image: c.Image, Options: c.Options,
 		Volumes: nonNil(slices.Clone(c.Volumes)), Ports: nonNil(slices.Clone(c.Ports)),

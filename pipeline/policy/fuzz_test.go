@@ -5,7 +5,7 @@ import (
 	"os"
 	"testing"
 
-	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // loadShipped loads every shipped policy, for fuzzing and benchmarks.
@@ -73,11 +73,11 @@ func FuzzPlannedJob(f *testing.F) {
 	f.Add("./a", "r.example:5000/x@sha256:00", "${{ matrix.x }}", "-v /x:/y", "v:/z", "1e400", "push")
 	f.Add("@", ":@:", "\x00", "--network=host", "~", "NaN", "")
 	f.Fuzz(func(t *testing.T, uses, image, label, options, volume, timeout, ref string) {
-		job := &pipeline.Job{ID: "j", RunsOn: []string{label}, TimeoutMinutes: timeout, Uses: uses,
-			Container: &pipeline.Container{Image: image, Options: options, Volumes: []string{volume}},
-			Services:  map[string]*pipeline.Container{"s": {Image: image, Ports: []string{volume}}},
-			Steps:     []*pipeline.Step{{Uses: uses}, {Uses: "docker://" + image}, {Run: options}}}
-		in := Build(&pipeline.Workflow{File: "f.yml"}, job, "", Task{Ref: ref, Repository: uses, ServerURL: image})
+		job := &plan.Job{ID: "j", RunsOn: []string{label}, TimeoutMinutes: timeout, Uses: uses,
+			Container: &plan.Container{Image: image, Options: options, Volumes: []string{volume}},
+			Services:  map[string]*plan.Container{"s": {Image: image, Ports: []string{volume}}},
+			Steps:     []*plan.Step{{Uses: uses}, {Uses: "docker://" + image}, {Run: options}}}
+		in := Build(&plan.Workflow{File: "f.yml"}, job, "", Task{Ref: ref, Repository: uses, ServerURL: image})
 		checkDecisions(t, p, p.Evaluate(in))
 	})
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"sync"
 
-	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // Committer gives the commit a uses: reference resolves to, without
@@ -39,7 +39,7 @@ type Gate struct {
 // decisions come back as error problems (the engine fails the job before
 // its first step), warn decisions as warnings; each problem's message is
 // the decision's log line.
-func (g *Gate) Admit(ctx context.Context, wf *pipeline.Workflow, job *pipeline.Job, key string) []pipeline.Problem {
+func (g *Gate) Admit(ctx context.Context, wf *plan.Workflow, job *plan.Job, key string) []plan.Problem {
 	task := g.Task
 	if task.Workflow == "" {
 		task.Workflow = wf.File
@@ -57,14 +57,14 @@ func (g *Gate) Admit(ctx context.Context, wf *pipeline.Workflow, job *pipeline.J
 }
 
 // Problems turns the deny and warn decisions into problems of file.
-func Problems(file string, ds []Decision) []pipeline.Problem {
-	var out []pipeline.Problem
+func Problems(file string, ds []Decision) []plan.Problem {
+	var out []plan.Problem
 	for _, d := range ds {
 		switch d.Outcome {
 		case OutcomeDeny:
-			out = append(out, pipeline.Problem{Pos: pipeline.Position{File: file}, Message: d.Line(), Severity: pipeline.SeverityError})
+			out = append(out, plan.Problem{Pos: plan.Position{File: file}, Message: d.Line(), Severity: plan.SeverityError})
 		case OutcomeWarn:
-			out = append(out, pipeline.Problem{Pos: pipeline.Position{File: file}, Message: d.Line(), Severity: pipeline.SeverityWarning})
+			out = append(out, plan.Problem{Pos: plan.Position{File: file}, Message: d.Line(), Severity: plan.SeverityWarning})
 		}
 	}
 	return out

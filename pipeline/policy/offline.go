@@ -3,8 +3,8 @@ package policy
 import (
 	"maps"
 
-	"codeberg.org/anvil-ci/anvil/pipeline"
 	"codeberg.org/anvil-ci/anvil/pipeline/expr"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // Offline returns the Input of every job of wf as the engine would see
@@ -15,7 +15,7 @@ import (
 // anything whose evaluation fails. The jobs of called reusable workflows
 // are not fetched: only the calling job is given. Commits are known for
 // pinned references only.
-func Offline(wf *pipeline.Workflow, github map[string]any, task Task) []*Input {
+func Offline(wf *plan.Workflow, github map[string]any, task Task) []*Input {
 	if task.Workflow == "" {
 		task.Workflow = wf.File
 	}
@@ -24,7 +24,7 @@ func Offline(wf *pipeline.Workflow, github map[string]any, task Task) []*Input {
 		combos := []map[string]any{nil}
 		if j.Strategy != nil {
 			if m, ok := j.Strategy.Matrix.(map[string]any); ok {
-				if cs, err := pipeline.ExpandMatrix(m); err == nil && len(cs) > 0 {
+				if cs, err := plan.ExpandMatrix(m); err == nil && len(cs) > 0 {
 					combos = cs
 				}
 			}
@@ -33,7 +33,7 @@ func Offline(wf *pipeline.Workflow, github map[string]any, task Task) []*Input {
 			c := &expr.Contexts{Github: github, Matrix: combo}
 			key := j.ID
 			if combo != nil {
-				key += " " + pipeline.MatrixSuffix(combo)
+				key += " " + plan.MatrixSuffix(combo)
 				c.Strategy = map[string]any{"job-index": i, "job-total": len(combos)}
 			}
 			out = append(out, Build(wf, Evaluated(c, j), key, task))
@@ -45,7 +45,7 @@ func Offline(wf *pipeline.Workflow, github map[string]any, task Task) []*Input {
 // Evaluated returns a copy of j with its name, runs-on, container, services and
 // timeout-minutes evaluated with c; a value whose evaluation fails stays
 // as written.
-func Evaluated(c *expr.Contexts, j *pipeline.Job) *pipeline.Job {
+func Evaluated(c *expr.Contexts, j *plan.Job) *plan.Job {
 	cp := *j
 	eval := func(s string) string {
 		if v, err := c.Interpolate(s); err == nil {
@@ -59,7 +59,7 @@ func Evaluated(c *expr.Contexts, j *pipeline.Job) *pipeline.Job {
 	}
 	cp.Name = eval(j.Name)
 	cp.TimeoutMinutes = eval(j.TimeoutMinutes)
-	evalContainer := func(in *pipeline.Container) *pipeline.Container {
+	evalContainer := func(in *plan.Container) *plan.Container {
 		out := *in
 		out.Image, out.Options = eval(in.Image), eval(in.Options)
 		out.Volumes = make([]string, len(in.Volumes))

@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // TestParseErrors checks that every bad policy is refused with a message
@@ -186,15 +186,15 @@ rules:
 			defer mu.Unlock()
 			recorded = append(recorded, wf+"/"+key+":"+in.Job.Uses[0].SHA+":"+string(ds[0].Outcome))
 		}}
-	wf := &pipeline.Workflow{File: "ci.yml"}
-	job := &pipeline.Job{ID: "a", RunsOn: []string{"x"}, Steps: []*pipeline.Step{
+	wf := &plan.Workflow{File: "ci.yml"}
+	job := &plan.Job{ID: "a", RunsOn: []string{"x"}, Steps: []*plan.Step{
 		{Index: 0, Uses: "actions/checkout@v4"}, {Index: 1, Uses: "evil/x@main"}}}
 	probs := g.Admit(t.Context(), wf, job, "a (1)")
 	g.Admit(t.Context(), wf, job, "a (2)")
-	want := []pipeline.Problem{
-		{Pos: pipeline.Position{File: "ci.yml"}, Severity: pipeline.SeverityError,
+	want := []plan.Problem{
+		{Pos: plan.Position{File: "ci.yml"}, Severity: plan.SeverityError,
 			Message: `policy rule "pinned" denies this job: resolve everything (value: "evil/x@main")`},
-		{Pos: pipeline.Position{File: "ci.yml"}, Severity: pipeline.SeverityWarning,
+		{Pos: plan.Position{File: "ci.yml"}, Severity: plan.SeverityWarning,
 			Message: `policy rule "labels" warns: add self-hosted`},
 	}
 	if diff := cmp.Diff(probs, want); diff != "" {

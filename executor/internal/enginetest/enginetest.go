@@ -1,6 +1,8 @@
 // Package enginetest holds what the engine's tests and benchmarks in
 // executor and its backends share: real git repositories made from a
-// fixture directory, and the plan of their workflows. Test-only.
+// fixture directory, the plan of their workflows, and pipeline's parser
+// and Loader, so that those tests need not import pipeline (the executor
+// itself imports plan types only). Test-only.
 package enginetest
 
 import (
@@ -11,6 +13,7 @@ import (
 	"testing"
 
 	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // GitRepo copies src into a new temporary git repository with one commit
@@ -38,12 +41,12 @@ func GitRepo(tb testing.TB, src string) string {
 
 // Plan discovers, parses and plans the workflows of repo for ev, naming
 // each workflow by its path relative to repo.
-func Plan(repo string, ev pipeline.Event) (*pipeline.Plan, error) {
+func Plan(repo string, ev plan.Event) (*plan.Plan, error) {
 	files, err := pipeline.Discover(repo, "")
 	if err != nil {
 		return nil, fmt.Errorf("discovering workflows: %w", err)
 	}
-	var wfs []*pipeline.Workflow
+	var wfs []*plan.Workflow
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
@@ -59,9 +62,28 @@ func Plan(repo string, ev pipeline.Event) (*pipeline.Plan, error) {
 		}
 		wfs = append(wfs, wf)
 	}
-	plan, err := pipeline.NewPlan(wfs, ev)
+	p, err := plan.New(wfs, ev)
 	if err != nil {
 		return nil, fmt.Errorf("planning: %w", err)
 	}
-	return plan, nil
+	return p, nil
+}
+
+// Loader is what the engine's tests give executor.Config.Loader: pipeline's,
+// which reads and parses action.yml files and reusable workflows.
+func Loader() pipeline.Loader { return pipeline.Loader{} }
+
+// PushPlan parses text as the workflow file name and plans it for a push
+// to main, failing tb on error.
+func PushPlan(tb testing.TB, name string, text []byte) *plan.Plan {
+	tb.Helper()
+	wf, err := pipeline.ParseWorkflow(name, text)
+	if err != nil {
+		tb.Fatalf("ParseWorkflow(%s): %v", name, err)
+	}
+	p, err := plan.New([]*plan.Workflow{wf}, plan.Event{Name: "push", Ref: "refs/heads/main"})
+	if err != nil {
+		tb.Fatalf("planning %s: %v", name, err)
+	}
+	return p
 }

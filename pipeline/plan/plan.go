@@ -1,4 +1,4 @@
-package pipeline
+package plan
 
 // Position is a place in a workflow or action file, for messages that say
 // where to look.

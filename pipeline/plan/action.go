@@ -1,4 +1,4 @@
-package pipeline
+package plan
 
 // Action is a parsed action.yml (or action.yaml) as plain data.
 type Action struct {

@@ -1,4 +1,4 @@
-package pipeline
+package plan
 
 import (
 	"fmt"
@@ -151,7 +151,7 @@ func (t *Trigger) pathsMatch(ev Event) (bool, string) {
 }
 
 // compile compiles filter patterns, leaving out any that do not compile
-// (ParseWorkflow reports those).
+// (pipeline.ParseWorkflow reports those).
 func compile(patterns []string) []*workflowpattern.WorkflowPattern {
 	out := make([]*workflowpattern.WorkflowPattern, 0, len(patterns))
 	for _, s := range patterns {

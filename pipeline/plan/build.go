@@ -1,4 +1,4 @@
-package pipeline
+package plan
 
 import (
 	"errors"
@@ -7,16 +7,15 @@ import (
 	"strings"
 )
 
-// ErrNotTriggered is wrapped by NewPlan's error when the event triggers
+// ErrNotTriggered is wrapped by New's error when the event triggers
 // none of the workflows.
 var ErrNotTriggered = errors.New("no workflow is triggered")
 
-// NewPlan keeps the workflows that ev triggers, in the order given, with
-// their jobs in needs order: as ParseWorkflow left them, or sorted stably
-// when a workflow was built otherwise. When none is
-// triggered the error wraps ErrNotTriggered and gives each workflow's
-// reason.
-func NewPlan(workflows []*Workflow, ev Event) (*Plan, error) {
+// New keeps the workflows that ev triggers, in the order given, with their
+// jobs in needs order: as pipeline.ParseWorkflow left them, or sorted
+// stably when a workflow was built otherwise. When none is triggered the
+// error wraps ErrNotTriggered and gives each workflow's reason.
+func New(workflows []*Workflow, ev Event) (*Plan, error) {
 	plan := &Plan{Event: ev.Name, Workflows: []*Workflow{}}
 	var reasons []string
 	for _, w := range workflows {
@@ -44,10 +43,10 @@ func NewPlan(workflows []*Workflow, ev Event) (*Plan, error) {
 }
 
 // inNeedsOrder returns w when its jobs come after the jobs they need (as
-// ParseWorkflow leaves them), or else a copy with its jobs reordered. A
+// pipeline.ParseWorkflow leaves them), or else a copy with its jobs reordered. A
 // workflow built by hand with a needs cycle is an error.
 func inNeedsOrder(w *Workflow) (*Workflow, error) {
-	deps := needsIndexes(w.Jobs, func(int, int) {})
+	deps := NeedsIndexes(w.Jobs, func(int, int) {})
 	sorted := true
 	for i, ds := range deps {
 		for _, d := range ds {
@@ -57,7 +56,7 @@ func inNeedsOrder(w *Workflow) (*Workflow, error) {
 	if sorted {
 		return w, nil
 	}
-	order, _ := needsOrder(deps)
+	order, _ := NeedsOrder(deps)
 	if len(order) < len(w.Jobs) {
 		return nil, fmt.Errorf("ordering jobs of %s: their needs form a cycle; fix the workflow", w.File)
 	}

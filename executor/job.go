@@ -300,6 +300,7 @@ func (j *jobInstance) prepare(ctx context.Context, backend Backend, hints JobSpe
 	if err := os.MkdirAll(root, 0o700); err != nil { // it holds the job's secrets
 		return fmt.Errorf("creating %s: %w (check that --workdir is writable)", root, err)
 	}
+	markTopDir(root)
 	for _, d := range []string{j.spec.Workspace, j.spec.Temp, filepath.Join(root, "tool_cache"), filepath.Join(root, "files")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return fmt.Errorf("creating %s: %w (check that --workdir is writable)", d, err)

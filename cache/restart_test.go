@@ -63,6 +63,10 @@ func TestTornUploadsAreDiscardedOnRestart(t *testing.T) {
 	write("index/501.json", `{"id":501,"nonce":"n","repository":"a/app","ref":"refs/heads/main","key":"short","version":"v1","size":100}`)
 	write("index/502.json", `not json`)
 	write("blobs/junk", "x")
+	if err := os.MkdirAll(filepath.Join(dir, "uploads", "old", "deeper"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	write("uploads/old/deeper/7.blocks", "left by a crash")
 	f.serve(t)
 	c = f.client(t, mainA)
 	for _, key := range []string{"torn", "short"} {

@@ -88,7 +88,7 @@ func openStore(ctx context.Context, dir string, o Options) (*store, error) {
 		dir: dir, now: o.Now, maxSize: o.MaxSize, maxAge: o.MaxAge,
 		uploadTimeout: o.UploadTimeout, entries: map[uint64]*entry{}, nextID: 1,
 	}
-	if err := os.RemoveAll(filepath.Join(dir, "uploads")); err != nil {
+	if err := discardUploads(filepath.Join(dir, "uploads")); err != nil {
 		return nil, fmt.Errorf("discarding unfinished cache uploads: %w", err)
 	}
 	for _, sub := range []string{"index", "blobs", "uploads"} {
@@ -117,6 +117,24 @@ func openStore(ctx context.Context, dir string, o Options) (*store, error) {
 		}
 	}
 	return s, nil
+}
+
+// discardUploads empties uploads, the directory of uploads in progress,
+// and keeps the directory itself: removing and creating it again at every
+// start freed and allocated a disk block each time, which costs a
+// synchronous discard on a file system mounted with -o discard. Anything
+// else than a directory there is removed.
+func discardUploads(uploads string) error {
+	names, err := os.ReadDir(uploads)
+	if err != nil {
+		return os.RemoveAll(uploads)
+	}
+	for _, n := range names {
+		if err := os.RemoveAll(filepath.Join(uploads, n.Name())); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // load adds the committed entry of one index file, or removes the file

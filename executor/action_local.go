@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"codeberg.org/anvil-ci/anvil/pipeline/expr"
 	"codeberg.org/anvil-ci/anvil/pipeline/plan"
@@ -269,13 +270,13 @@ func (s *stepRun) passThroughOutputs(c *expr.Contexts, action *plan.Action, expr
 	}
 }
 
-var inputEnvName = regexp.MustCompile(`[ ]`)
+var inputEnvName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[ ]`) })
 
 // inputEnv gives the INPUT_* variables of an action's inputs.
 func inputEnv(inputs map[string]string) map[string]string {
 	env := make(map[string]string, len(inputs))
 	for k, v := range inputs {
-		env["INPUT_"+strings.ToUpper(inputEnvName.ReplaceAllString(k, "_"))] = v
+		env["INPUT_"+strings.ToUpper(inputEnvName().ReplaceAllString(k, "_"))] = v
 	}
 	return env
 }

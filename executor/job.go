@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"codeberg.org/anvil-ci/anvil/pipeline/expr"
@@ -267,7 +268,7 @@ func (j *jobInstance) defaults() plan.RunDefaults {
 	return d
 }
 
-var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
+var unsafeName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^A-Za-z0-9_.-]+`) })
 
 // prepare creates the job directories and environment and the job env.
 func (j *jobInstance) prepare(ctx context.Context, backend Backend, hints JobSpecHints) error {
@@ -276,7 +277,7 @@ func (j *jobInstance) prepare(ctx context.Context, backend Backend, hints JobSpe
 	if base == "" {
 		base = os.TempDir()
 	}
-	id := fmt.Sprintf("%s-%d", strings.Trim(unsafeName.ReplaceAllString(j.key, "_"), "_"), e.seq.Add(1))
+	id := fmt.Sprintf("%s-%d", strings.Trim(unsafeName().ReplaceAllString(j.key, "_"), "_"), e.seq.Add(1))
 	root := filepath.Join(base, id)
 	repo := githubString(j.github, "repository")
 	repoName := filepath.Base(repo)
@@ -300,6 +301,7 @@ func (j *jobInstance) prepare(ctx context.Context, backend Backend, hints JobSpe
 	if err := os.MkdirAll(root, 0o700); err != nil { // it holds the job's secrets
 		return fmt.Errorf("creating %s: %w (check that --workdir is writable)", root, err)
 	}
+	markTopDir(root)
 	for _, d := range []string{j.spec.Workspace, j.spec.Temp, filepath.Join(root, "tool_cache"), filepath.Join(root, "files")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return fmt.Errorf("creating %s: %w (check that --workdir is writable)", d, err)

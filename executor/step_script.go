@@ -145,7 +145,7 @@ func firstLine(s string) string {
 }
 
 func safeFileName(s string) string {
-	s = unsafeName.ReplaceAllString(s, "_")
+	s = unsafeName().ReplaceAllString(s, "_")
 	if len(s) > 40 {
 		s = s[:40]
 	}

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"codeberg.org/anvil-ci/anvil/actions/step"
@@ -73,12 +74,12 @@ func ParsePromote(in *step.Inputs, env func(key string) (string, bool), environ 
 	return cfg, timeout, in.Err()
 }
 
-var ownerName = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
+var ownerName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`) })
 
 // repositoryURL turns owner/name into a clone URL on the forge serverURL,
 // unless it is a local directory.
 func repositoryURL(repo, serverURL string) string {
-	if !ownerName.MatchString(repo) || serverURL == "" {
+	if !ownerName().MatchString(repo) || serverURL == "" {
 		return repo
 	}
 	if st, err := os.Stat(repo); err == nil && st.IsDir() {

@@ -3,6 +3,7 @@ package terraform
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -68,14 +69,16 @@ type DriftOptions struct {
 
 // secretName matches variable and backend setting names whose values are
 // masked: tokens, passwords, keys, credentials.
-var secretName = regexp.MustCompile(`(?i)(secret|token|passw|private|credential|access_key|api_key|client_key|account_key|auth|sas_|_pat$)`)
+var secretName = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)(secret|token|passw|private|credential|access_key|api_key|client_key|account_key|auth|sas_|_pat$)`)
+})
 
 // secretValues returns the values of NAME=VALUE entries whose names look
 // secret.
 func secretValues(entries []string) []string {
 	var out []string
 	for _, e := range entries {
-		if name, value, ok := strings.Cut(e, "="); ok && secretName.MatchString(name) && value != "" {
+		if name, value, ok := strings.Cut(e, "="); ok && secretName().MatchString(name) && value != "" {
 			out = append(out, value)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/mount"
@@ -337,13 +338,13 @@ func envMap(list []string) map[string]string {
 // resourceName makes a Docker object name from parts.
 func resourceName(parts ...string) string {
 	s := strings.Join(parts, "-")
-	s = unsafeName.ReplaceAllString(s, "_")
+	s = unsafeName().ReplaceAllString(s, "_")
 	if len(s) > 200 {
 		s = s[:200]
 	}
 	return s
 }
 
-var unsafeName = regexp.MustCompile(`[^a-zA-Z0-9_.-]+`)
+var unsafeName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^a-zA-Z0-9_.-]+`) })
 
 func ptr[T any](v T) *T { return &v }

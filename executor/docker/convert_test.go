@@ -276,3 +276,24 @@ func TestLabels(t *testing.T) {
 		t.Errorf("labels (-got +want):\n%s", diff)
 	}
 }
+
+// TestResourceName checks the Docker object names made from a job's parts:
+// every run of characters Docker refuses becomes one "_", and the name
+// stops at 200 characters.
+func TestResourceName(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("a", 250)
+	for _, c := range []struct {
+		parts []string
+		want  string
+	}{
+		{[]string{"anvil", "build-1", "svc"}, "anvil-build-1-svc"},
+		{[]string{"anvil", "my job/é:x", "db"}, "anvil-my_job_x-db"},
+		{[]string{"v1.2_ok"}, "v1.2_ok"},
+		{[]string{long}, long[:200]},
+	} {
+		if got := resourceName(c.parts...); got != c.want {
+			t.Errorf("resourceName(%q) = %q, want %q", c.parts, got, c.want)
+		}
+	}
+}

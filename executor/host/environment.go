@@ -38,6 +38,7 @@ type Environment struct {
 	closed  bool
 	groups  map[int]struct{} // process groups started and maybe still alive
 	leaders map[int]struct{} // group leaders Exec is waiting for
+	since   uint64           // when the first process started, ticks after boot; 0 before
 }
 
 var _ executor.Environment = (*Environment)(nil)
@@ -135,6 +136,10 @@ func (e *Environment) start(cmd *exec.Cmd) (int, error) {
 	pgid := cmd.Process.Pid
 	e.groups[pgid] = struct{}{}
 	e.leaders[pgid] = struct{}{}
+	if e.since == 0 {
+		// Not reaped yet, so /proc still has it even if it has ended.
+		e.since = startOf(pgid)
+	}
 	return pgid, nil
 }
 
@@ -230,7 +235,11 @@ func (e *Environment) Close(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("killing process group %d: %w", pgid, err))
 		}
 	}
-	sweep(e.mark, e.groups, e.leaders)
+	since := e.since
+	if since == 0 { // no process started, or /proc could not tell when
+		since = selfStart()
+	}
+	sweep(e.mark, since, e.groups, e.leaders)
 	e.groups = nil
 	return errors.Join(errs...)
 }

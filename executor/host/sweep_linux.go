@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
@@ -29,10 +30,16 @@ func becomeSubreaper() {
 // proc is what sweep needs from /proc/PID/stat.
 type proc struct {
 	ppid, pgid int
+	start      uint64 // clock ticks after boot
 	zombie     bool
 }
 
-// readProcs reads every process's parent, process group and state.
+// statBufSize holds any /proc/PID/stat: 52 numbers and a name of at most
+// 64 bytes.
+const statBufSize = 2048
+
+// readProcs reads every process's parent, process group, state and start
+// time.
 func readProcs() map[int]proc {
 	out := map[int]proc{}
 	// Listing /proc and reading each stat file directly: filepath.Glob
@@ -44,35 +51,110 @@ func readProcs() map[int]proc {
 	}
 	names, _ := dir.Readdirnames(-1)
 	dir.Close()
+	buf := make([]byte, statBufSize)
 	for _, name := range names {
 		if name == "" || name[0] < '0' || name[0] > '9' {
 			continue
 		}
-		data, err := os.ReadFile("/proc/" + name + "/stat")
+		pid, err := strconv.Atoi(name)
 		if err != nil {
-			continue // gone meanwhile
-		}
-		// "pid (comm) state ppid pgrp ...": comm may hold spaces and ")".
-		i := bytes.LastIndexByte(data, ')')
-		if i < 0 {
 			continue
 		}
-		fields := bytes.Fields(data[i+1:])
-		pid, err1 := strconv.Atoi(string(bytes.Fields(data)[0]))
-		if len(fields) < 3 || err1 != nil {
-			continue
+		if p, ok := readStat(pid, buf); ok {
+			out[pid] = p
 		}
-		ppid, _ := strconv.Atoi(string(fields[1]))
-		pgid, _ := strconv.Atoi(string(fields[2]))
-		out[pid] = proc{ppid: ppid, pgid: pgid, zombie: fields[0][0] == 'Z'}
 	}
 	return out
 }
 
+// readStat reads process pid's /proc/PID/stat into buf and parses it; ok
+// is false when the process is gone.
+func readStat(pid int, buf []byte) (proc, bool) {
+	data, err := readProcFile("/proc/"+strconv.Itoa(pid)+"/stat", buf)
+	if err != nil {
+		return proc{}, false
+	}
+	return parseStat(data)
+}
+
+// parseStat parses a /proc/PID/stat line, "pid (comm) state ppid pgrp
+// ...": comm may hold spaces and ")", so the fields are counted from the
+// last ")".
+func parseStat(data []byte) (proc, bool) {
+	i := bytes.LastIndexByte(data, ')')
+	if i < 0 {
+		return proc{}, false
+	}
+	// After comm: state ppid pgrp session tty_nr tpgid flags minflt
+	// cminflt majflt cmajflt utime stime cutime cstime priority nice
+	// num_threads itrealvalue starttime.
+	var fields [20][]byte
+	n := 0
+	for f := range bytes.FieldsSeq(data[i+1:]) {
+		fields[n] = f
+		if n++; n == len(fields) {
+			break
+		}
+	}
+	if n < len(fields) || len(fields[0]) == 0 {
+		return proc{}, false
+	}
+	ppid, err1 := strconv.Atoi(string(fields[1]))
+	pgid, err2 := strconv.Atoi(string(fields[2]))
+	start, err3 := strconv.ParseUint(string(fields[19]), 10, 64)
+	if err1 != nil || err2 != nil || err3 != nil {
+		return proc{}, false
+	}
+	return proc{ppid: ppid, pgid: pgid, start: start, zombie: fields[0][0] == 'Z'}, true
+}
+
+// readProcFile reads the /proc file path with open, read and close alone,
+// into buf when it fits: os.ReadFile's stat, poller registration and new
+// buffer for each file made up most of a sweep's cost.
+func readProcFile(path string, buf []byte) ([]byte, error) {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Close(fd)
+	n := 0
+	for {
+		if n == len(buf) {
+			buf = append(buf, make([]byte, len(buf))...)
+		}
+		m, err := unix.Read(fd, buf[n:])
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if m == 0 {
+			return buf[:n], nil
+		}
+		n += m
+	}
+}
+
+// selfStart is when this process started, in /proc's clock ticks after
+// boot; 0 when /proc cannot tell.
+var selfStart = sync.OnceValue(func() uint64 {
+	p, _ := readStat(os.Getpid(), make([]byte, statBufSize))
+	return p.start
+})
+
+// startOf is when process pid started, in /proc's clock ticks after boot;
+// 0 when /proc cannot tell.
+func startOf(pid int) uint64 {
+	p, _ := readStat(pid, make([]byte, statBufSize))
+	return p.start
+}
+
 // marked reports whether process pid's environment holds the entry mark
-// (KEY=VALUE). A zombie's, or another user's, cannot be read.
-func marked(pid int, mark string) bool {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
+// (KEY=VALUE). A zombie's, or another user's, cannot be read. buf is a
+// scratch buffer.
+func marked(pid int, mark string, buf []byte) bool {
+	data, err := readProcFile("/proc/"+strconv.Itoa(pid)+"/environ", buf)
 	if err != nil {
 		return false
 	}
@@ -91,9 +173,16 @@ func marked(pid int, mark string) bool {
 // killed processes and the zombies of groups that became children of this
 // process (it is their subreaper), leaving alone leaders, which Exec
 // reaps. It returns how many processes it killed.
-func sweep(mark string, groups, leaders map[int]struct{}) int {
+//
+// since is when the environment's first process started (ticks after
+// boot, as /proc tells): an older process cannot have inherited the mark,
+// so sweep does not read its environment, which was most of its cost on a
+// machine with a few hundred processes; it is still killed when it
+// descends from a marked one.
+func sweep(mark string, since uint64, groups, leaders map[int]struct{}) int {
 	self := os.Getpid()
 	killed := map[int]struct{}{}
+	buf := make([]byte, 16<<10)
 	for range sweepRounds {
 		procs := readProcs()
 		memo := map[int]bool{}
@@ -107,7 +196,8 @@ func sweep(mark string, groups, leaders map[int]struct{}) int {
 			}
 			memo[pid] = false // cycles end here
 			_, k := killed[pid]
-			v := k || marked(pid, mark) || belongs(procs[pid].ppid, depth+1)
+			p := procs[pid]
+			v := k || (p.start >= since && marked(pid, mark, buf)) || belongs(p.ppid, depth+1)
 			memo[pid] = v
 			return v
 		}

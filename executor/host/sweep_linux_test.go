@@ -5,6 +5,7 @@ package host
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -103,4 +104,75 @@ func TestCloseSparesOtherJobs(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertAllGone(t, pids)
+}
+
+// BenchmarkSweepNothingLeft is the cost of the sweep at the end of a job
+// whose processes all ended, the common case that every host job pays:
+// reading the environment of every process (since 0) and of those that
+// started after this one, as Close does.
+func BenchmarkSweepNothingLeft(b *testing.B) {
+	env := newEnvironment(time.Second, "bench")
+	for _, c := range []struct {
+		name  string
+		since uint64
+	}{{"every-process", 0}, {"since-start", selfStart()}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if n := sweep(env.mark, c.since, map[int]struct{}{}, map[int]struct{}{}); n != 0 {
+					b.Fatalf("the sweep killed %d processes of a job that started none", n)
+				}
+			}
+		})
+	}
+}
+
+// TestParseStat checks the fields sweep takes from /proc/PID/stat, also
+// when the process's name holds spaces and parentheses, and that a
+// truncated line is refused rather than misread.
+func TestParseStat(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name, line string
+		want       proc
+		ok         bool
+	}{
+		{"start not a number", "42 (sleep) S 7 42 7 0 -1 4194304 100 0 0 0 0 0 0 0 20 0 1 0 soon 1234 5678", proc{}, false},
+		{"running", "42 (sleep) S 7 42 7 0 -1 4194304 100 0 0 0 0 0 0 0 20 0 1 0 98765 1234 5678",
+			proc{ppid: 7, pgid: 42, start: 98765}, true},
+		{"zombie", "43 (sh) Z 1 40 40 0 -1 4194304 100 0 0 0 0 0 0 0 20 0 1 0 5 0 0",
+			proc{ppid: 1, pgid: 40, start: 5, zombie: true}, true},
+		{"odd name", "44 (a) S 9 9 (b) R 8 44 44 0 -1 4194304 100 0 0 0 0 0 0 0 20 0 1 0 77 0 0",
+			proc{ppid: 8, pgid: 44, start: 77}, true},
+		{"truncated", "45 (sh) S 1 45 45 0", proc{}, false},
+		{"no name", "46 S 1 45 45", proc{}, false},
+	} {
+		got, ok := parseStat([]byte(c.line + "\n"))
+		if ok != c.ok || (ok && got != c.want) {
+			t.Errorf("%s: parseStat = %+v, %v; want %+v, %v", c.name, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+// TestReadProcsFindsChild checks readProcs against a real child: its
+// parent is this process, it leads its own group, and it started no
+// earlier than this process.
+func TestReadProcsFindsChild(t *testing.T) {
+	t.Parallel()
+	cmd := exec.Command("sleep", "60")
+	setProcessGroup(cmd)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	p, ok := readProcs()[cmd.Process.Pid]
+	if !ok {
+		t.Fatalf("readProcs did not list child %d", cmd.Process.Pid)
+	}
+	if p.ppid != os.Getpid() || p.pgid != cmd.Process.Pid || p.zombie {
+		t.Errorf("child %d read as %+v; want parent %d, group %d, not a zombie", cmd.Process.Pid, p, os.Getpid(), cmd.Process.Pid)
+	}
+	if self := selfStart(); self == 0 || p.start < self || startOf(cmd.Process.Pid) != p.start {
+		t.Errorf("child's start %d, this process's %d, startOf %d: want the child's no earlier and startOf the same",
+			p.start, self, startOf(cmd.Process.Pid))
+	}
 }

@@ -7,4 +7,10 @@ func becomeSubreaper() {}
 
 // sweep does nothing here: without /proc, Close kills the process groups
 // the Environment started and no more.
-func sweep(string, map[int]struct{}, map[int]struct{}) int { return 0 }
+func sweep(string, uint64, map[int]struct{}, map[int]struct{}) int { return 0 }
+
+// startOf is 0: without /proc there is no start time to read.
+func startOf(int) uint64 { return 0 }
+
+// selfStart is 0: without /proc there is no start time to read.
+func selfStart() uint64 { return 0 }

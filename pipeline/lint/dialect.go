@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rhysd/actionlint"
@@ -164,14 +165,14 @@ func quotedAt(src []byte, line, col int) (string, bool) {
 }
 
 // needsRef finds needs.<job> in expressions.
-var needsRef = regexp.MustCompile(`(?i)\bneeds\s*\.\s*([a-z_][a-z0-9_-]*)`)
+var needsRef = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)\bneeds\s*\.\s*([a-z_][a-z0-9_-]*)`) })
 
 // neededInExpressions returns the lower-case job ids that src reads as
 // needs.<id>. In a forge task the needs: key is gone (the forge sends the
 // results of needed jobs with the task), so these are the needs.
 func neededInExpressions(src []byte) []string {
 	var out []string
-	for _, m := range needsRef.FindAllSubmatch(src, -1) {
+	for _, m := range needsRef().FindAllSubmatch(src, -1) {
 		out = append(out, strings.ToLower(string(m[1])))
 	}
 	return out

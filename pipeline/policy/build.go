@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
@@ -15,7 +16,7 @@ import (
 // defaultTimeoutMinutes is GitHub's default timeout-minutes for a job.
 const defaultTimeoutMinutes = 360
 
-var fullSHA = regexp.MustCompile(`^([0-9a-f]{40}|[0-9a-f]{64})$`)
+var fullSHA = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([0-9a-f]{40}|[0-9a-f]{64})$`) })
 
 // Build makes the Input of job, a job of wf whose runs-on, container,
 // services and timeout-minutes are evaluated (the engine hands such a
@@ -136,7 +137,7 @@ func parseUses(uses string, step int, workflow bool, task Task) Uses {
 		u.Path = strings.Join(parts[2:], "/")
 		u.Name = path.Base(u.Path)
 	}
-	if fullSHA.MatchString(ref) {
+	if fullSHA().MatchString(ref) {
 		u.Pinned, u.SHA = true, ref
 	}
 	return u

@@ -5,6 +5,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Volume is one volumes: entry.
@@ -41,14 +42,14 @@ func ParseVolume(s string) (Volume, error) {
 	if !path.IsAbs(v.Target) {
 		return v, fmt.Errorf("volume %q: the target %q must be an absolute path in the container", s, v.Target)
 	}
-	if v.Source != "" && !path.IsAbs(v.Source) && !validVolumeName.MatchString(v.Source) {
+	if v.Source != "" && !path.IsAbs(v.Source) && !validVolumeName().MatchString(v.Source) {
 		return v, fmt.Errorf("volume %q: the source must be an absolute host path or a volume name", s)
 	}
 	return v, nil
 }
 
 // validVolumeName is what Docker accepts as a volume name.
-var validVolumeName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+var validVolumeName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`) })
 
 // Allowed reports whether s (a host path or volume name) matches one of
 // the glob patterns of a runner's valid volumes, where * matches within a

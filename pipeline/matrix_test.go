@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"codeberg.org/anvil-ci/anvil/internal/testkit/golden"
 )
 
 func TestExpandMatrix(t *testing.T) {
@@ -41,7 +43,7 @@ func TestExpandMatrix(t *testing.T) {
 			for i, c := range combos {
 				jobs[i] = job{Suffix: MatrixSuffix(c), Matrix: c}
 			}
-			checkGolden(t, base+".golden.json", toJSON(t, jobs))
+			golden.Check(t, base+".golden.json", toJSON(t, jobs))
 		})
 	}
 }

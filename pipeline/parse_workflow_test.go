@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"codeberg.org/anvil-ci/anvil/internal/testkit/golden"
 )
 
 func TestParseWorkflow(t *testing.T) {
@@ -27,7 +29,7 @@ func TestParseWorkflow(t *testing.T) {
 			t.Parallel()
 			base := "testdata/parse/" + tt.name
 			w := parseFile(t, base+".yml")
-			checkGolden(t, base+".golden.json", toJSON(t, w))
+			golden.Check(t, base+".golden.json", toJSON(t, w))
 		})
 	}
 }
@@ -94,7 +96,7 @@ func TestParseWorkflowProblems(t *testing.T) {
 				}
 				b.WriteString(FormatProblem(p) + "\n")
 			}
-			checkGolden(t, base+".golden.txt", []byte(b.String()))
+			golden.Check(t, base+".golden.txt", []byte(b.String()))
 		})
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"codeberg.org/anvil-ci/anvil/internal/testkit/golden"
 )
 
 // planWorkflows parses the workflows of testdata/plan in file order.
@@ -48,7 +50,7 @@ func TestNewPlan(t *testing.T) {
 			if err != nil {
 				t.Fatalf("NewPlan(%+v) error: %v", tt.ev, err)
 			}
-			checkGolden(t, "testdata/plan/"+tt.name+".golden.json", toJSON(t, plan))
+			golden.Check(t, "testdata/plan/"+tt.name+".golden.json", toJSON(t, plan))
 		})
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/executor/host"
 	"codeberg.org/anvil-ci/anvil/executor/internal/enginetest"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 	"codeberg.org/anvil-ci/anvil/internal/testkit/golden"
 	"codeberg.org/anvil-ci/anvil/pipeline"
 )
@@ -151,7 +152,7 @@ func hostBackends([]string) (executor.Backend, executor.JobSpecHints, error) {
 // runScenarioOn is runScenario with the jobs on the given backends.
 func runScenarioOn(t *testing.T, dir string, cfg scenarioConfig, backends executor.BackendFor) (string, *executor.RunResult) {
 	t.Helper()
-	repo := enginetest.GitRepo(t, dir)
+	repo := testkit.GitRepo(t, dir)
 	event := cfg.Event
 	if event == "" {
 		event = "push"

@@ -13,6 +13,7 @@ import (
 	"codeberg.org/anvil-ci/anvil/actions/internal/actiontest"
 	"codeberg.org/anvil-ci/anvil/actions/terraform"
 	"codeberg.org/anvil-ci/anvil/executor"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
 // tfStep is one action run in a test: the configuration copied to its own
@@ -23,7 +24,7 @@ type tfStep struct {
 	dir    string // the configuration
 	state  string // the backend's directory
 	output string
-	log    syncBuffer
+	log    testkit.LockedBuffer
 }
 
 // newStep copies testdata/actions/terraform/infra to a new directory with

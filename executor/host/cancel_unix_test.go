@@ -12,11 +12,12 @@ import (
 	"time"
 
 	"codeberg.org/anvil-ci/anvil/executor"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
 // execAsync runs Exec in the background, reporting its result on the
 // returned channel.
-func execAsync(ctx context.Context, env *Environment, cmd executor.Command, out *syncBuffer) <-chan execResult {
+func execAsync(ctx context.Context, env *Environment, cmd executor.Command, out *testkit.LockedBuffer) <-chan execResult {
 	done := make(chan execResult, 1)
 	go func() {
 		start := time.Now()
@@ -50,7 +51,7 @@ func TestExecCancelKillsProcessTree(t *testing.T) {
 	done := execAsync(ctx, env, executor.Command{
 		Args: []string{"sh", "-c", script},
 		Env:  append(shEnv(), "PIDS="+pids),
-	}, &syncBuffer{})
+	}, &testkit.LockedBuffer{})
 	all := readPids(t, pids, 4)
 	for _, pid := range all {
 		if !alive(pid) {
@@ -107,7 +108,7 @@ func TestExecCancelGrace(t *testing.T) {
 			t.Parallel()
 			env, _ := testEnv(t, tt.grace)
 			ctx, cancel := context.WithCancel(t.Context())
-			var out syncBuffer
+			var out testkit.LockedBuffer
 			done := execAsync(ctx, env, executor.Command{Args: helper(t, tt.mode)}, &out)
 			waitFor(t, "the helper to be ready", func() bool { return strings.Contains(out.String(), "ready\n") })
 			cancelled := time.Now()
@@ -143,7 +144,7 @@ func TestExecBackgroundProcess(t *testing.T) {
 	res := <-execAsync(t.Context(), env, executor.Command{
 		Args: []string{"sh", "-c", `sleep 1000 & echo $! > "$PIDFILE"; echo started`},
 		Env:  append(shEnv(), "PIDFILE="+pidFile),
-	}, &syncBuffer{})
+	}, &testkit.LockedBuffer{})
 	if res.err != nil || res.code != 0 {
 		t.Fatalf("Exec = %d, %v, want 0, nil", res.code, res.err)
 	}
@@ -156,7 +157,7 @@ func TestExecBackgroundProcess(t *testing.T) {
 	}
 
 	// The next step still runs normally.
-	var out syncBuffer
+	var out testkit.LockedBuffer
 	if code, err := env.Exec(t.Context(), executor.Command{Args: []string{"/bin/echo", "next"}}, &out); err != nil || code != 0 {
 		t.Fatalf("second Exec = %d, %v, want 0, nil", code, err)
 	}
@@ -178,7 +179,7 @@ func TestClose(t *testing.T) {
 			t.Fatalf("Close #%d: %v, want nil (Close is idempotent)", i+1, err)
 		}
 	}
-	_, err := env.Exec(t.Context(), executor.Command{Args: []string{"/bin/true"}}, &syncBuffer{})
+	_, err := env.Exec(t.Context(), executor.Command{Args: []string{"/bin/true"}}, &testkit.LockedBuffer{})
 	if !errors.Is(err, ErrClosed) {
 		t.Errorf("Exec after Close error = %v, want ErrClosed", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"codeberg.org/anvil-ci/anvil/executor"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
 // detachScript starts a process in its own session (setsid) and one behind
@@ -37,7 +38,7 @@ func TestCloseKillsDetachedProcesses(t *testing.T) {
 			}
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
-			var out syncBuffer
+			var out testkit.LockedBuffer
 			res := execAsync(ctx, env, executor.Command{
 				Args: []string{"sh", "-c", detachScript, "sh", arg},
 				Env:  append(shEnv(), "PIDFILE="+pidFile),
@@ -87,7 +88,7 @@ func TestCloseSparesOtherJobs(t *testing.T) {
 	pidFile := filepath.Join(root, "pids")
 	if _, err := other.Exec(t.Context(), executor.Command{
 		Args: []string{"sh", "-c", detachScript}, Env: append(shEnv(), "PIDFILE="+pidFile),
-	}, &syncBuffer{}); err != nil {
+	}, &testkit.LockedBuffer{}); err != nil {
 		t.Fatal(err)
 	}
 	pids := readPids(t, pidFile, 2)

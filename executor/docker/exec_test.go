@@ -95,7 +95,7 @@ func TestExecCancelGrace(t *testing.T) {
 			ctx, cancel := context.WithCancel(t.Context())
 			var out testkit.LockedBuffer
 			done := execAsync(ctx, env, executor.Command{Args: []string{"bash", "-c", tt.script}}, &out)
-			waitFor(t, "the step to be ready", func() bool { return strings.Contains(out.String(), "ready\n") })
+			testkit.WaitFor(t, 20*time.Second, "the step to be ready", func() bool { return strings.Contains(out.String(), "ready\n") })
 			cancelled := time.Now()
 			cancel()
 			var res execResult
@@ -130,7 +130,7 @@ func TestExecCancelKillsProcessTree(t *testing.T) {
 	script := `(sleep 1000 & wait) & sleep 1001 & echo started; wait`
 	var out testkit.LockedBuffer
 	done := execAsync(ctx, env, executor.Command{Args: []string{"sh", "-c", script}}, &out)
-	waitFor(t, "the step to start", func() bool { return strings.Contains(out.String(), "started") })
+	testkit.WaitFor(t, 20*time.Second, "the step to start", func() bool { return strings.Contains(out.String(), "started") })
 	if n := sleepers(t, env); n != 2 {
 		t.Fatalf("%d sleep processes before the cancellation, want 2", n)
 	}
@@ -143,7 +143,7 @@ func TestExecCancelKillsProcessTree(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("Exec did not return after the cancellation")
 	}
-	waitFor(t, "the step's processes to be gone", func() bool { return sleepers(t, env) == 0 })
+	testkit.WaitFor(t, 20*time.Second, "the step's processes to be gone", func() bool { return sleepers(t, env) == 0 })
 }
 
 // sleepers counts the sleep processes in the job container.
@@ -253,7 +253,7 @@ func TestJobContainerWithoutTail(t *testing.T) {
 		// The container may still run when Prepare looks: then the first
 		// step says why it cannot run.
 		defer env.Close(context.Background())
-		waitFor(t, "the container to stop", func() bool {
+		testkit.WaitFor(t, 20*time.Second, "the container to stop", func() bool {
 			_, err = env.Exec(t.Context(), executor.Command{Args: []string{"true"}}, &testkit.LockedBuffer{})
 			return err != nil
 		})

@@ -47,15 +47,3 @@ func testJob(t *testing.T, cfg docker.Config, edit func(*executor.JobSpec)) (*do
 	})
 	return env.(*docker.Environment), spec
 }
-
-// waitFor polls cond for up to 20s.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}

@@ -54,7 +54,7 @@ func TestExecCancelKillsProcessTree(t *testing.T) {
 	}, &testkit.LockedBuffer{})
 	all := readPids(t, pids, 4)
 	for _, pid := range all {
-		if !alive(pid) {
+		if !testkit.Running(pid) {
 			t.Fatalf("process %d ended before the cancellation", pid)
 		}
 	}
@@ -70,7 +70,7 @@ func TestExecCancelKillsProcessTree(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("Exec did not return after cancellation")
 	}
-	assertAllGone(t, all)
+	testkit.CheckEnded(t, all, "outlived the cancellation")
 }
 
 func TestExecCancelGrace(t *testing.T) {
@@ -110,7 +110,7 @@ func TestExecCancelGrace(t *testing.T) {
 			ctx, cancel := context.WithCancel(t.Context())
 			var out testkit.LockedBuffer
 			done := execAsync(ctx, env, executor.Command{Args: helper(t, tt.mode)}, &out)
-			waitFor(t, "the helper to be ready", func() bool { return strings.Contains(out.String(), "ready\n") })
+			testkit.WaitFor(t, 10*time.Second, "the helper to be ready", func() bool { return strings.Contains(out.String(), "ready\n") })
 			cancelled := time.Now()
 			cancel()
 			var res execResult
@@ -152,7 +152,7 @@ func TestExecBackgroundProcess(t *testing.T) {
 		t.Errorf("Exec took %v: the background process held it up", res.elapsed)
 	}
 	pids := readPids(t, pidFile, 1)
-	if !alive(pids[0]) {
+	if !testkit.Running(pids[0]) {
 		t.Fatal("the background process ended with its step; it should live until Close")
 	}
 
@@ -168,7 +168,7 @@ func TestExecBackgroundProcess(t *testing.T) {
 	if err := env.Close(t.Context()); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
-	assertAllGone(t, pids)
+	testkit.CheckEnded(t, pids, "outlived Close")
 }
 
 func TestClose(t *testing.T) {

@@ -45,7 +45,7 @@ func TestCloseKillsDetachedProcesses(t *testing.T) {
 			}, &out)
 			pids := readPids(t, pidFile, 2)
 			if cancelled {
-				waitFor(t, "the step to start", func() bool { return out.String() == "started\n" })
+				testkit.WaitFor(t, 10*time.Second, "the step to start", func() bool { return out.String() == "started\n" })
 				cancel()
 			}
 			if r := <-res; r.err != nil {
@@ -59,15 +59,15 @@ func TestCloseKillsDetachedProcesses(t *testing.T) {
 				alivePids = pids[:1]
 			}
 			for _, pid := range alivePids {
-				if !alive(pid) {
+				if !testkit.Running(pid) {
 					t.Fatalf("process %d ended with its step; the test needs it alive until Close", pid)
 				}
 			}
 			if err := env.Close(t.Context()); err != nil {
 				t.Fatalf("Close: %v", err)
 			}
-			assertAllGone(t, pids)
-			waitFor(t, "the killed processes to be reaped", func() bool {
+			testkit.CheckEnded(t, pids, "outlived Close")
+			testkit.WaitFor(t, 10*time.Second, "the killed processes to be reaped", func() bool {
 				for _, pid := range pids {
 					if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); err == nil {
 						return false
@@ -96,12 +96,12 @@ func TestCloseSparesOtherJobs(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, pid := range pids {
-		if !alive(pid) {
+		if !testkit.Running(pid) {
 			t.Errorf("closing one job killed process %d of another", pid)
 		}
 	}
 	if err := other.Close(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	assertAllGone(t, pids)
+	testkit.CheckEnded(t, pids, "outlived Close")
 }

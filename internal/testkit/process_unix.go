@@ -23,9 +23,10 @@ func Running(pid int) bool {
 	if err != nil {
 		return true // no /proc: trust kill(2)
 	}
-	// The state follows the parenthesised command name: "pid (comm) S ...".
-	_, after, ok := bytes.Cut(stat, []byte(") "))
-	return !ok || len(after) == 0 || after[0] != 'Z'
+	// The state follows the parenthesised command name, which may itself
+	// hold parentheses: "pid (comm) S ...".
+	i := bytes.LastIndexByte(stat, ')')
+	return i < 0 || i+2 >= len(stat) || stat[i+2] != 'Z'
 }
 
 // ReadPids reads the process ids a test's processes wrote to file,

@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,6 +27,32 @@ func prepare(t *testing.T, tb testing.TB, b *executortest.Backend, job string) e
 
 func run(tb testing.TB, env executor.Environment, args ...string) {
 	_, _ = env.Exec(tb.Context(), executor.Command{Args: args}, io.Discard)
+}
+
+// duringExec prepares job j on a fake whose first Exec blocks, calls
+// during while it blocks, then lets it return and waits for it.
+func duringExec(t *testing.T, tb testing.TB, during func(executor.Environment)) executor.Environment {
+	t.Helper()
+	entered, release := make(chan struct{}), make(chan struct{})
+	var started atomic.Bool
+	b := executortest.New(tb, executortest.Config{Exec: func(context.Context, executor.Environment, executor.Command, io.Writer) (int, error) {
+		if !started.Swap(true) {
+			close(entered)
+			<-release
+		}
+		return 0, nil
+	}})
+	env := prepare(t, tb, b, "j")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		run(tb, env, "first")
+	}()
+	<-entered
+	during(env)
+	close(release)
+	<-done
+	return env
 }
 
 // TestMisuseFailsTheTest breaks each rule of the contract once and
@@ -74,43 +101,11 @@ func TestMisuseFailsTheTest(t *testing.T) {
 			run(tb, prepare(t, tb, b, "j"), "true")
 		}, `the environment of job "j" was never closed`},
 		{"concurrent exec", func(t *testing.T, tb testing.TB) {
-			entered, release := make(chan struct{}), make(chan struct{})
-			b := executortest.New(tb, executortest.Config{Exec: func(ctx context.Context, _ executor.Environment, cmd executor.Command, _ io.Writer) (int, error) {
-				if cmd.Args[0] == "first" {
-					close(entered)
-					<-release
-				}
-				return 0, nil
-			}})
-			env := prepare(t, tb, b, "j")
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				run(tb, env, "first")
-			}()
-			<-entered
-			run(tb, env, "second")
-			close(release)
-			<-done
+			env := duringExec(t, tb, func(env executor.Environment) { run(tb, env, "second") })
 			_ = env.Close(tb.Context())
 		}, `Exec ["second"] of job "j" while another Exec of the job runs`},
 		{"close while exec runs", func(t *testing.T, tb testing.TB) {
-			entered, release := make(chan struct{}), make(chan struct{})
-			b := executortest.New(tb, executortest.Config{Exec: func(context.Context, executor.Environment, executor.Command, io.Writer) (int, error) {
-				close(entered)
-				<-release
-				return 0, nil
-			}})
-			env := prepare(t, tb, b, "j")
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				run(tb, env, "sleep")
-			}()
-			<-entered
-			_ = env.Close(tb.Context())
-			close(release)
-			<-done
+			duringExec(t, tb, func(env executor.Environment) { _ = env.Close(tb.Context()) })
 		}, `Close of job "j" while 1 Exec of the job runs`},
 	}
 	for _, tt := range tests {

@@ -25,7 +25,7 @@ import (
 // restores the entry and sees none of the first run's artifacts.
 func TestDaemonArtifacts(t *testing.T) {
 	t.Parallel()
-	bin := jobClient(t)
+	bin := bins.JobClient(t)
 	tests := []struct {
 		name      string
 		config    string

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 	runnerv1 "code.gitea.io/actions-proto-go/runner/v1"
 
 	"codeberg.org/anvil-ci/anvil/forge/forgetest"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
 // The daemon tests run the real anvil binary (built from ./cmd/anvil) as
@@ -220,34 +220,5 @@ jobs:
 	if rec := waitTask(t, srv, id, "reported", reported); rec.Status != forgetest.StatusSuccess {
 		t.Fatalf("task %s, want success; log:\n%s", rec.Status, p.stderr)
 	}
-	data, err := os.ReadFile(pids)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fields := strings.Fields(string(data))
-	if len(fields) != 2 {
-		t.Fatalf("pid file = %q, want 2 pids", data)
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for _, f := range fields {
-		pid, _ := strconv.Atoi(f)
-		for processRunning(pid) && time.Now().Before(deadline) {
-			time.Sleep(20 * time.Millisecond)
-		}
-		if processRunning(pid) {
-			t.Errorf("process %d outlived its job under the daemon", pid)
-			_ = syscall.Kill(pid, syscall.SIGKILL)
-		}
-	}
-}
-
-// processRunning reports whether pid is a process that has not ended (a
-// zombie has).
-func processRunning(pid int) bool {
-	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	i := strings.LastIndexByte(string(stat), ')')
-	return i < 0 || i+2 >= len(stat) || stat[i+2] != 'Z'
+	testkit.CheckEnded(t, testkit.ReadPids(t, pids, 2), "outlived its job under the daemon")
 }

@@ -1,74 +1,29 @@
 package cmd
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"codeberg.org/anvil-ci/anvil/forge"
 	"codeberg.org/anvil-ci/anvil/forge/forgetest"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
-// TestMain removes the anvil binary the daemon tests build.
+// bins are the binaries the daemon tests run, built once per test process.
+var bins testkit.Binaries
+
+// TestMain removes the binaries the tests built.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
+	bins.Remove()
 	os.Exit(code)
-}
-
-var (
-	binDir   string
-	buildBin = sync.OnceValues(func() (string, error) {
-		dir, err := os.MkdirTemp("", "anvil-daemon-test-")
-		if err != nil {
-			return "", err
-		}
-		binDir = dir
-		bin := filepath.Join(dir, "anvil")
-		out, err := exec.Command("go", "build", "-o", bin, "codeberg.org/anvil-ci/anvil/cmd/anvil").CombinedOutput()
-		if err != nil {
-			return "", fmt.Errorf("building anvil: %v\n%s", err, out)
-		}
-		return bin, nil
-	})
-)
-
-// anvilBinary builds ./cmd/anvil once per test run.
-func anvilBinary(tb testing.TB) string {
-	tb.Helper()
-	bin, err := buildBin()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return bin
-}
-
-// lockedBuffer collects a child's output safely.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // daemonLabels are the labels of test daemons.
@@ -117,7 +72,7 @@ func newDaemonDirConfig(tb testing.TB, srv *forgetest.Server, config string) dae
 // daemon is a running anvil daemon child process.
 type daemon struct {
 	cmd    *exec.Cmd
-	stderr *lockedBuffer
+	stderr *testkit.LockedBuffer
 	done   chan struct{}
 	err    error
 }
@@ -125,13 +80,13 @@ type daemon struct {
 // startDaemon starts anvil daemon -c d.config (plus args) in d.dir.
 func startDaemon(tb testing.TB, d daemonDir, args ...string) *daemon {
 	tb.Helper()
-	cmd := exec.Command(anvilBinary(tb), append([]string{"daemon", "-c", d.config}, args...)...)
+	cmd := exec.Command(bins.Anvil(tb), append([]string{"daemon", "-c", d.config}, args...)...)
 	cmd.Dir = d.dir
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + d.dir, "LANG=C.UTF-8"}
 	if d.env != nil {
 		cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "LANG=C.UTF-8"}, d.env...)
 	}
-	p := &daemon{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan struct{})}
+	p := &daemon{cmd: cmd, stderr: &testkit.LockedBuffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.stderr, p.stderr
 	if err := cmd.Start(); err != nil {
 		tb.Fatal(err)

@@ -17,6 +17,7 @@ import (
 	"codeberg.org/anvil-ci/anvil/cache"
 	"codeberg.org/anvil-ci/anvil/cache/cachetest"
 	"codeberg.org/anvil-ci/anvil/forge/forgetest"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
 var metricsAddrRE = regexp.MustCompile(`serving metrics on /metrics.* addr="?([0-9.:]+)`)
@@ -153,7 +154,7 @@ func TestCacheServerMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	proc, _, _ := testProcess(map[string]string{})
-	proc.Stderr = &lockedBuffer{}
+	proc.Stderr = &testkit.LockedBuffer{}
 	out, w := io.Pipe()
 	proc.Stdout = w
 	ctx, cancel := context.WithCancel(t.Context())

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
 // TestDemo runs anvil demo end to end: the embedded repository, git, the
@@ -48,7 +50,7 @@ func TestDemo(t *testing.T) {
 func TestDemoKeepNeedsEmptyDir(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	writeFile(t, dir, "existing.txt", "x")
+	testkit.WriteFile(t, dir, "existing.txt", "x")
 	proc, _, stderr := testProcess(nil)
 	if code := Main(t.Context(), proc, []string{"demo", "--keep", dir}); code != ExitUsage {
 		t.Errorf("anvil demo --keep into a non-empty directory exited %d, want %d", code, ExitUsage)

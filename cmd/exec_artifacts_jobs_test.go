@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"codeberg.org/anvil-ci/anvil/executor/docker/dockertest"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
 // artifactBigSum is the sha256 of big.bin of testdata/artifacts/pass.yml:
@@ -56,8 +57,8 @@ func TestExecArtifactsBetweenJobs(t *testing.T) {
 			}
 			repo := t.TempDir()
 			copyJobClient(t, repo)
-			writeFile(t, repo, ".forgejo/workflows/pass.yml", readWorkflow(t, "pass.yml"))
-			writeFile(t, repo, ".forgejo/workflows/restore.yml", readWorkflow(t, "restore.yml"))
+			testkit.WriteFile(t, repo, ".forgejo/workflows/pass.yml", readWorkflow(t, "pass.yml"))
+			testkit.WriteFile(t, repo, ".forgejo/workflows/restore.yml", readWorkflow(t, "restore.yml"))
 			arts, store := filepath.Join(t.TempDir(), "artifacts"), filepath.Join(t.TempDir(), "cache")
 			run := func(workflow string) string {
 				t.Helper()

@@ -10,6 +10,7 @@ import (
 
 	"codeberg.org/anvil-ci/anvil/artifacts/artifactclient"
 	"codeberg.org/anvil-ci/anvil/cache/cachetest"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
 // execGithub is the github context startExecServices reads.
@@ -64,7 +65,7 @@ func TestExecServicesShareOneListener(t *testing.T) {
 	}
 
 	files := t.TempDir()
-	writeFile(t, files, "dist/app.txt", "built by job 1")
+	testkit.WriteFile(t, files, "dist/app.txt", "built by job 1")
 	if err := artifactJob(t, s).UploadV3(t.Context(), "v3", files, 0); err != nil {
 		t.Fatalf("UploadV3: %v", err)
 	}

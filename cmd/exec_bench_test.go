@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
 // actVersion is the upstream act whose CLI the whole-process benchmark
@@ -28,7 +30,7 @@ func BenchmarkExecProcessVsAct(b *testing.B) {
 	if err != nil {
 		b.Skipf("act %s is not available, so there is nothing to compare with: %v", actVersion, err)
 	}
-	anvil := anvilBinary(b)
+	anvil := bins.Anvil(b)
 	repo := benchRepo(b)
 	// act keeps its cache and settings under HOME; a fresh one per run
 	// keeps the user's out and stops it asking for a default image.
@@ -58,7 +60,7 @@ func BenchmarkExecProcessVsAct(b *testing.B) {
 // BenchmarkVersionProcess reports the median wall time of "anvil version",
 // which is almost all process start-up. The target is at most 10 ms.
 func BenchmarkVersionProcess(b *testing.B) {
-	anvil := anvilBinary(b)
+	anvil := bins.Anvil(b)
 	dir := b.TempDir()
 	var took []time.Duration
 	for b.Loop() {
@@ -114,22 +116,5 @@ func installAct(ctx context.Context) (string, error) {
 // benchmark, into a new git repository with one commit on main.
 func benchRepo(b *testing.B) string {
 	b.Helper()
-	dir := b.TempDir()
-	if err := os.CopyFS(dir, os.DirFS(filepath.Join("..", "testdata", "bench"))); err != nil {
-		b.Fatalf("copying testdata/bench: %v", err)
-	}
-	for _, args := range [][]string{
-		{"init", "-q", "-b", "main"},
-		{"add", "-A"},
-		{"-c", "user.name=Anvil Bench", "-c", "user.email=bench@example.invalid", "-c", "commit.gpgsign=false",
-			"commit", "-q", "-m", "fixture"},
-	} {
-		c := exec.Command("git", args...)
-		c.Dir = dir
-		c.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null")
-		if out, err := c.CombinedOutput(); err != nil {
-			b.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
-	return dir
+	return testkit.GitRepo(b, filepath.Join("..", "testdata", "bench"))
 }

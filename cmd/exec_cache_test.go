@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"codeberg.org/anvil-ci/anvil/executor/docker/dockertest"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
 // TestExecCache: through anvil exec, a run's job saves an entry with a
@@ -34,7 +35,7 @@ func TestExecCache(t *testing.T) {
 			repo := t.TempDir()
 			run := func(mode string, extra ...string) string {
 				t.Helper()
-				writeFile(t, repo, ".forgejo/workflows/cache.yml", cacheJob(t, "ubuntu-latest", mode, "deps-1", size))
+				testkit.WriteFile(t, repo, ".forgejo/workflows/cache.yml", cacheJob(t, "ubuntu-latest", mode, "deps-1", size))
 				env := map[string]string{"PATH": os.Getenv("PATH"), "DOCKER_HOST": os.Getenv("DOCKER_HOST")}
 				proc, stdout, stderr := testProcess(env)
 				args := append([]string{"exec", "-C", repo, "--workdir", t.TempDir(), "-P", tt.platform, "--cache-server-path", store}, extra...)

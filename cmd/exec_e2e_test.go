@@ -138,7 +138,7 @@ func TestExecList(t *testing.T) {
 	if code := Main(t.Context(), proc, []string{"exec", "-C", repo, "-l"}); code != ExitOK {
 		t.Fatalf("anvil exec -l exited %d; stderr:\n%s", code, stderr)
 	}
-	golden(t, "exec/list.golden", stdout.Bytes())
+	checkGolden(t, "exec/list.golden", stdout.Bytes())
 }
 
 func TestExecJSON(t *testing.T) {

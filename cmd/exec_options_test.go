@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/pflag"
+
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
 // copyFixture copies cmd/testdata/<name> to a new git repository and
@@ -58,10 +60,10 @@ func TestExecFlagsToConfig(t *testing.T) {
 	t.Parallel()
 	repo := copyFixture(t, "exec/hello")
 	files := t.TempDir()
-	writeFile(t, files, "secrets.env", "TOKEN=from-file\nOTHER='kept'\n")
-	writeFile(t, files, "vars.env", "WHO=file\n")
-	writeFile(t, files, "env.env", "export MODE=file\n")
-	writeFile(t, files, "bad.env", "NOPE\n")
+	testkit.WriteFile(t, files, "secrets.env", "TOKEN=from-file\nOTHER='kept'\n")
+	testkit.WriteFile(t, files, "vars.env", "WHO=file\n")
+	testkit.WriteFile(t, files, "env.env", "export MODE=file\n")
+	testkit.WriteFile(t, files, "bad.env", "NOPE\n")
 	env := map[string]string{"PATH": "/usr/bin", "FROM_ENV": "env-value", "HOME": "/root", "AWS_SECRET": "leak"}
 	empty := map[string]string{}
 

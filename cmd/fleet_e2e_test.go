@@ -13,6 +13,7 @@ import (
 
 	"codeberg.org/anvil-ci/anvil/forge"
 	"codeberg.org/anvil-ci/anvil/forge/forgetest"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
 // fleetRunner is one daemon of a fleet: its labels and capacity.
@@ -104,7 +105,7 @@ func TestFleet(t *testing.T) {
 		}
 		return n
 	}
-	waitUntil(t, 90*time.Second, "a third of the jobs done", func() bool { return done() >= jobs/3 })
+	testkit.WaitFor(t, 90*time.Second, "a third of the jobs done", func() bool { return done() >= jobs/3 })
 	var stopped []*fleetRunner
 	signalled := map[string]time.Time{}
 	for i, r := range runners {
@@ -179,17 +180,5 @@ func TestFleet(t *testing.T) {
 	t.Logf("300 jobs on 20 runners (10 stopped mid-run, %d tasks from polls in flight at the signal) in %s", nLate, time.Since(start).Round(time.Millisecond))
 	if took := time.Since(start); took > 2*time.Minute {
 		t.Errorf("the fleet took %s, want under 2 minutes", took)
-	}
-}
-
-// waitUntil polls cond every 50ms for up to d.
-func waitUntil(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", d, what)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }

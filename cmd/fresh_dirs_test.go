@@ -9,6 +9,7 @@ import (
 	"codeberg.org/anvil-ci/anvil/executor/resolve/gittest"
 	"codeberg.org/anvil-ci/anvil/forge"
 	"codeberg.org/anvil-ci/anvil/forge/forgetest"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
 // freshMachine is an empty HOME and XDG_CACHE_HOME, and a loopback git
@@ -58,7 +59,7 @@ func TestFreshMachineExec(t *testing.T) {
 	t.Parallel()
 	m := newFreshMachine(t)
 	repo := t.TempDir()
-	writeFile(t, repo, ".forgejo/workflows/ci.yml", freshWorkflow(t, "ubuntu-latest"))
+	testkit.WriteFile(t, repo, ".forgejo/workflows/ci.yml", freshWorkflow(t, "ubuntu-latest"))
 	proc, stdout, stderr := testProcess(map[string]string{"PATH": os.Getenv("PATH"), "HOME": m.home, "XDG_CACHE_HOME": m.xdg})
 	code := Main(t.Context(), proc, []string{"exec", "-C", repo, "--default-actions-url", m.git.URL})
 	if code != ExitOK || !strings.Contains(stdout.String(), "hello from a remote action") || !strings.Contains(stdout.String(), "cache saved: fresh") {
@@ -85,7 +86,7 @@ func TestFreshMachineDaemon(t *testing.T) {
 		t.Fatal(err)
 	}
 	config := filepath.Join(dir, "config.yaml")
-	writeFile(t, dir, "config.yaml", "runner:\n  file: "+runnerFile+"\n  fetch_interval: 200ms\n  report_interval: 200ms\n")
+	testkit.WriteFile(t, dir, "config.yaml", "runner:\n  file: "+runnerFile+"\n  fetch_interval: 200ms\n  report_interval: 200ms\n")
 	d := daemonDir{dir: dir, config: config, runner: rec, env: []string{"HOME=" + m.home, "XDG_CACHE_HOME=" + m.xdg}}
 	p := startDaemon(t, d)
 	id := srv.AddTask(forgetest.TaskSpec{WorkflowYAML: freshWorkflow(t, "self-hosted")})

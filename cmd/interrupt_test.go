@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
 func TestCancelOnInterrupt(t *testing.T) {
@@ -30,7 +31,7 @@ func TestCancelOnInterrupt(t *testing.T) {
 			var exits []int
 			exited := make(chan struct{})
 			proc, _, _ := testProcess(nil)
-			proc.Stderr = &syncBuffer{}
+			proc.Stderr = &testkit.LockedBuffer{}
 			proc.Interrupts = sig
 			proc.Exit = func(code int) {
 				mu.Lock()
@@ -69,16 +70,4 @@ func TestCancelOnInterrupt(t *testing.T) {
 			}
 		})
 	}
-}
-
-// syncBuffer is a strings.Builder safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
 }

@@ -150,7 +150,7 @@ func TestLintCommand(t *testing.T) {
 				t.Errorf("anvil %q exited %d, want %d\nstdout:\n%s\nstderr:\n%s", tt.args, code, tt.wantCode, stdout, stderr)
 			}
 			if tt.golden != "" {
-				golden(t, tt.golden, stdout.Bytes())
+				checkGolden(t, tt.golden, stdout.Bytes())
 			}
 			for _, w := range tt.wantStdout {
 				if !strings.Contains(stdout.String(), w) {

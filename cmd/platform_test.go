@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"codeberg.org/anvil-ci/anvil/executor"
+	"codeberg.org/anvil-ci/anvil/executor/executortest"
 )
 
 func TestPlatforms(t *testing.T) {
@@ -54,7 +55,7 @@ func TestPlatforms(t *testing.T) {
 			if err != nil {
 				t.Fatalf("parsePlatforms(%q) error = %v", tt.flags, err)
 			}
-			host, containers := &fakeBackend{}, &fakeBackend{}
+			host, containers := executortest.New(t, executortest.Config{}), executortest.New(t, executortest.Config{})
 			asked := false
 			docker := func() (executor.Backend, error) { asked = true; return containers, nil }
 			b, hints, err := p.backendFor(host, docker)(tt.runsOn)
@@ -87,7 +88,7 @@ func TestPlatformsDockerUnavailable(t *testing.T) {
 		t.Fatal(err)
 	}
 	down := errors.New("no Docker engine reachable at unix:///nowhere")
-	_, _, err = p.backendFor(&fakeBackend{}, func() (executor.Backend, error) { return nil, down })([]string{"ubuntu-latest"})
+	_, _, err = p.backendFor(executortest.New(t, executortest.Config{}), func() (executor.Backend, error) { return nil, down })([]string{"ubuntu-latest"})
 	if !errors.Is(err, down) {
 		t.Errorf("backendFor error = %v, want the Docker connection error", err)
 	}

@@ -103,7 +103,7 @@ func TestPrinterGolden(t *testing.T) {
 				p.Emit(e)
 			}
 			p.Finish()
-			golden(t, tt.golden, buf.Bytes())
+			checkGolden(t, tt.golden, buf.Bytes())
 		})
 	}
 }

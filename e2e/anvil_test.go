@@ -1,44 +1,28 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
-// TestMain removes the anvil binary the suite builds.
+// bins are the binaries the suite runs, built once per test process.
+var bins testkit.Binaries
+
+// TestMain removes the binaries the suite built.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
+	bins.Remove()
 	os.Exit(code)
 }
-
-var (
-	binDir   string
-	buildBin = sync.OnceValues(func() (string, error) {
-		dir, err := os.MkdirTemp("", "anvil-e2e-")
-		if err != nil {
-			return "", err
-		}
-		binDir = dir
-		bin := filepath.Join(dir, "anvil")
-		out, err := exec.Command("go", "build", "-o", bin, "codeberg.org/anvil-ci/anvil/cmd/anvil").CombinedOutput()
-		if err != nil {
-			return "", fmt.Errorf("building anvil: %v\n%s", err, out)
-		}
-		return bin, nil
-	})
-)
 
 // runnerLabels are the labels the suite registers anvil with: every job
 // runs on the host.
@@ -58,34 +42,13 @@ host:
   workdir_parent: %[1]s/work
 `
 
-// lockedBuffer collects a child's output safely.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // startRunner builds anvil, registers it with f as a user would
 // (anvil register --no-interactive), and starts anvil daemon with
 // runnerConfig and the extra config sections given; the daemon is stopped
 // when t ends, and its output logged if t failed.
 func startRunner(ctx context.Context, t *testing.T, f Forge, extraConfig ...string) {
 	t.Helper()
-	bin, err := buildBin()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := bins.Anvil(t)
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(cfg, fmt.Appendf(nil, runnerConfig+strings.Join(extraConfig, ""), dir), 0o600); err != nil {
@@ -104,7 +67,7 @@ func startRunner(ctx context.Context, t *testing.T, f Forge, extraConfig ...stri
 		t.Fatalf("anvil register: %v\n%s", err, out)
 	}
 
-	out := &lockedBuffer{}
+	out := &testkit.LockedBuffer{}
 	daemon := exec.Command(bin, "daemon", "-c", cfg)
 	daemon.Dir, daemon.Env = dir, env
 	daemon.Stdout, daemon.Stderr = out, out

@@ -15,29 +15,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
-
-// buildJobClient builds anvil's internal/jobclient beside the anvil
-// binary: a job's client of the artifact and cache APIs that follows each
-// protocol on the wire, which the workflows of testdata/artifacts run.
-var buildJobClient = sync.OnceValues(func() (string, error) {
-	anvil, err := buildBin()
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(filepath.Dir(anvil), "jobclient")
-	cmd := exec.Command("go", "build", "-o", bin, "codeberg.org/anvil-ci/anvil/internal/jobclient")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("building jobclient: %v\n%s", err, out)
-	}
-	return bin, nil
-})
 
 // bigSum is the sha256 of big.bin of testdata/artifacts/artifacts.yml: 9
 // MiB and a bit, more than one 8 MiB chunk (v3) or block (v4).
@@ -58,10 +40,7 @@ func TestGiteaArtifacts(t *testing.T) {
 	g := newGitea(t)
 	ctx, cancel := context.WithTimeout(t.Context(), suiteTimeout)
 	t.Cleanup(cancel)
-	bin, err := buildJobClient()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := bins.JobClient(t)
 	if err := g.SetVariable(ctx, "JOBCLIENT", bin); err != nil {
 		t.Fatal(err)
 	}
@@ -250,10 +229,7 @@ func compareProbes(ctx context.Context, t *testing.T, g *giteaForge, jobclient, 
 	logs := g.successfulJobs(ctx, t, run, "probe")
 	gitea := probeLines(logs["probe"])
 
-	bin, err := buildBin()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := bins.Anvil(t)
 	repo := t.TempDir()
 	file := filepath.Join(repo, ".gitea", "workflows", "probe.yml")
 	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {

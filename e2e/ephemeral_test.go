@@ -55,10 +55,7 @@ func TestGiteaEphemeral(t *testing.T) {
 	g := newGitea(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 4*time.Minute)
 	defer cancel()
-	bin, err := buildBin()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := bins.Anvil(t)
 	if _, err := g.Push(ctx, "main", map[string]string{".gitea/workflows/eph.yml": ephemeralWorkflow}); err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/executor/host"
 	"codeberg.org/anvil-ci/anvil/executor/internal/enginetest"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
@@ -133,5 +134,5 @@ func benchPlan(repo string) (*plan.Plan, error) {
 
 // benchRepo copies testdata/bench into a new git repository.
 func benchRepo(tb testing.TB) string {
-	return enginetest.GitRepo(tb, filepath.Join("..", "testdata", "bench"))
+	return testkit.GitRepo(tb, filepath.Join("..", "testdata", "bench"))
 }

@@ -4,15 +4,14 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/executor/host"
 	"codeberg.org/anvil-ci/anvil/executor/internal/enginetest"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
@@ -39,10 +38,6 @@ func hostEngine(t *testing.T, sink executor.Sink, cfg executor.Config) *executor
 	}
 	cfg.Grace = time.Second
 	return executor.New(cfg)
-}
-
-func alive(pid int) bool {
-	return syscall.Kill(pid, 0) == nil
 }
 
 // TestCancelLeavesNoProcess cancels a job whose step started a process
@@ -93,25 +88,7 @@ jobs:
 	if !strings.Contains(strings.Join(lines, "\n"), "always ran") {
 		t.Errorf("the always() step did not run:\n%s", strings.Join(lines, "\n"))
 	}
-	data, err := os.ReadFile(pids)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fields := strings.Fields(string(data))
-	if len(fields) != 3 {
-		t.Fatalf("pid file = %q, want 3 pids", data)
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for _, f := range fields {
-		pid, _ := strconv.Atoi(f)
-		for alive(pid) && time.Now().Before(deadline) {
-			time.Sleep(50 * time.Millisecond)
-		}
-		if alive(pid) {
-			t.Errorf("process %d survived the cancellation", pid)
-			syscall.Kill(pid, syscall.SIGKILL)
-		}
-	}
+	testkit.CheckEnded(t, testkit.ReadPids(t, pids, 3), "survived the cancellation")
 }
 
 // TestKillStopsAlwaysSteps checks that Kill (a second Ctrl-C) stops even the

@@ -16,6 +16,7 @@ import (
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/executor/docker"
 	"codeberg.org/anvil-ci/anvil/executor/docker/dockertest"
+	"codeberg.org/anvil-ci/anvil/internal/testkit/golden"
 )
 
 // scenario is one directory of testdata/scenarios.
@@ -121,14 +122,12 @@ func checkScenario(t *testing.T, sc scenario, backend string, backends executor.
 	if string(res.Result) != want {
 		t.Errorf("Run result on %s = %s, want %s\n%s", backend, res.Result, want, got)
 	}
-	golden := filepath.Join(sc.dir, "transcript.golden")
-	if *update && len(sc.cfg.Backends) == 1 && sc.cfg.Backends[0] == backend {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	file := filepath.Join(sc.dir, "transcript.golden")
+	if golden.Updating() && len(sc.cfg.Backends) == 1 && sc.cfg.Backends[0] == backend {
+		golden.Check(t, file, []byte(got))
 		return
 	}
-	wantText, err := os.ReadFile(golden)
+	wantText, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatalf("reading golden file (run go test ./executor -run 'TestScenarios|TestConformance' -update): %v", err)
 	}

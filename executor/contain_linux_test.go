@@ -4,16 +4,13 @@ package executor_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"codeberg.org/anvil-ci/anvil/executor"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
 // TestDetachedProcessesEndWithTheJob is issue 11's item 4 run as anvil exec
@@ -65,36 +62,7 @@ jobs:
 			if res.Result != want {
 				t.Errorf("Run result = %s, want %s", res.Result, want)
 			}
-			data, err := os.ReadFile(pids)
-			if err != nil {
-				t.Fatal(err)
-			}
-			fields := strings.Fields(string(data))
-			if len(fields) != 3 {
-				t.Fatalf("pid file = %q, want 3 pids", data)
-			}
-			deadline := time.Now().Add(5 * time.Second)
-			for _, f := range fields {
-				pid, _ := strconv.Atoi(f)
-				for running(pid) && time.Now().Before(deadline) {
-					time.Sleep(20 * time.Millisecond)
-				}
-				if running(pid) {
-					t.Errorf("process %d outlived the job", pid)
-					syscall.Kill(pid, syscall.SIGKILL)
-				}
-			}
+			testkit.CheckEnded(t, testkit.ReadPids(t, pids, 3), "outlived the job")
 		})
 	}
-}
-
-// running reports whether pid is a process that has not ended: a zombie
-// has ended.
-func running(pid int) bool {
-	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	i := strings.LastIndexByte(string(stat), ')')
-	return i < 0 || i+2 >= len(stat) || stat[i+2] != 'Z'
 }

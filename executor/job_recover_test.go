@@ -5,42 +5,13 @@ import (
 	"io"
 	"os"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"codeberg.org/anvil-ci/anvil/executor"
+	"codeberg.org/anvil-ci/anvil/executor/executortest"
 	"codeberg.org/anvil-ci/anvil/executor/host"
 )
-
-// panicking runs jobs on the host; its environments panic in Exec (a step)
-// and record that they were closed.
-type panicking struct {
-	executor.Backend
-	closed *atomic.Bool
-}
-
-func (b panicking) Prepare(ctx context.Context, spec executor.JobSpec) (executor.Environment, error) {
-	env, err := b.Backend.Prepare(ctx, spec)
-	if err != nil {
-		return nil, err
-	}
-	return panickingEnv{env, b.closed}, nil
-}
-
-type panickingEnv struct {
-	executor.Environment
-	closed *atomic.Bool
-}
-
-func (e panickingEnv) Close(ctx context.Context) error {
-	e.closed.Store(true)
-	return e.Environment.Close(ctx)
-}
-
-func (e panickingEnv) Exec(ctx context.Context, cmd executor.Command, out io.Writer) (int, error) {
-	panic("injected panic in Exec")
-}
 
 // TestPanicFailsOnlyItsJob runs a workflow whose job "boom" runs on a
 // backend that panics: that job fails with the reason and the stack in
@@ -62,11 +33,15 @@ jobs:
     runs-on: host
     steps: [{run: echo after-ran}]
 `)
-	var closed atomic.Bool
 	hostBackend := host.New(host.Config{Grace: 2 * time.Second})
+	// boom runs on the host through a fake whose Exec (a step) panics.
+	boom := executortest.New(t, executortest.Config{Inner: hostBackend,
+		Exec: func(context.Context, executor.Environment, executor.Command, io.Writer) (int, error) {
+			panic("injected panic in Exec")
+		}})
 	backends := func(labels []string) (executor.Backend, executor.JobSpecHints, error) {
 		if labels[0] == "boom" {
-			return panicking{hostBackend, &closed}, executor.JobSpecHints{}, nil
+			return boom, executor.JobSpecHints{}, nil
 		}
 		return hostBackend, executor.JobSpecHints{}, nil
 	}
@@ -89,7 +64,7 @@ jobs:
 			t.Errorf("job %s: %s, want %s", job, results[job], r)
 		}
 	}
-	if !closed.Load() {
+	if boom.Count(executortest.OpClose) == 0 {
 		t.Error("boom's environment was not closed")
 	}
 	var log strings.Builder

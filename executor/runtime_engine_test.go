@@ -1,38 +1,16 @@
 package executor_test
 
 import (
-	"context"
 	"os"
 	"strings"
 	"sync"
 	"testing"
 
 	"codeberg.org/anvil-ci/anvil/executor"
+	"codeberg.org/anvil-ci/anvil/executor/executortest"
 	"codeberg.org/anvil-ci/anvil/executor/host"
 	"codeberg.org/anvil-ci/anvil/executor/internal/enginetest"
 )
-
-// elsewhere is a host backend whose processes claim to reach this machine
-// at addr, as a container on a bridge network does.
-type elsewhere struct {
-	executor.Backend
-	addr string
-}
-
-type elsewhereEnv struct {
-	executor.Environment
-	addr string
-}
-
-func (e elsewhere) Prepare(ctx context.Context, spec executor.JobSpec) (executor.Environment, error) {
-	env, err := e.Backend.Prepare(ctx, spec)
-	if err != nil {
-		return nil, err
-	}
-	return elsewhereEnv{env, e.addr}, nil
-}
-
-func (e elsewhereEnv) HostAddress() string { return e.addr }
 
 // TestRuntimeEnv: every step gets the runtime variables, with loopback
 // URLs rewritten where the environment reaches this machine elsewhere;
@@ -91,10 +69,13 @@ jobs:
 					mu.Unlock()
 				}
 			})
+			// A host backend whose processes claim to reach this machine
+			// at tt.addr, as a container on a bridge network does.
+			elsewhere := executortest.New(t, executortest.Config{Inner: host.New(host.Config{}), HostAddress: tt.addr})
 			e := executor.New(executor.Config{
 				Loader: enginetest.Loader(),
 				Backends: func([]string) (executor.Backend, executor.JobSpecHints, error) {
-					return elsewhere{host.New(host.Config{}), tt.addr}, executor.JobSpecHints{}, nil
+					return elsewhere, executor.JobSpecHints{}, nil
 				},
 				Sink: sink, WorkDir: t.TempDir(), BaseEnv: executor.HostEnv(os.Environ()), Runtime: runtime,
 			})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -17,18 +16,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/executor/host"
 	"codeberg.org/anvil-ci/anvil/executor/internal/enginetest"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
+	"codeberg.org/anvil-ci/anvil/internal/testkit/golden"
 	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
 // jobDirs matches job directories, whose numbers depend on scheduling.
 var jobDirs = regexp.MustCompile(`\$WORK/([A-Za-z0-9_.-]+?)-[0-9]+`)
-
-var update = flag.Bool("update", false, "rewrite the golden files of the scenario tests")
 
 // scenarioConfig is testdata/scenarios/NAME/scenario.json.
 type scenarioConfig struct {
@@ -155,7 +152,7 @@ func hostBackends([]string) (executor.Backend, executor.JobSpecHints, error) {
 // runScenarioOn is runScenario with the jobs on the given backends.
 func runScenarioOn(t *testing.T, dir string, cfg scenarioConfig, backends executor.BackendFor) (string, *executor.RunResult) {
 	t.Helper()
-	repo := enginetest.GitRepo(t, dir)
+	repo := testkit.GitRepo(t, dir)
 	event := cfg.Event
 	if event == "" {
 		event = "push"
@@ -255,20 +252,7 @@ func TestScenarios(t *testing.T) {
 			if string(res.Result) != want {
 				t.Errorf("Run result = %s, want %s\n%s", res.Result, want, got)
 			}
-			golden := filepath.Join(dir, "transcript.golden")
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			wantText, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("reading golden file (run go test ./executor -run TestScenarios -update): %v", err)
-			}
-			if diff := cmp.Diff(got, string(wantText)); diff != "" {
-				t.Errorf("transcript mismatch (-got +want), regenerate with -update after checking:\n%s", diff)
-			}
+			golden.Check(t, filepath.Join(dir, "transcript.golden"), []byte(got))
 			for _, s := range cfg.Secrets {
 				for _, l := range strings.Split(s, "\n") {
 					if strings.TrimSpace(l) != "" && strings.Contains(got, l) {

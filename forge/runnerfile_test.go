@@ -3,7 +3,6 @@ package forge_test
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -14,9 +13,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"codeberg.org/anvil-ci/anvil/forge"
+	"codeberg.org/anvil-ci/anvil/internal/testkit/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func TestReadRunnerFile(t *testing.T) {
 	t.Parallel()
@@ -81,19 +79,7 @@ func TestWriteRunnerFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "written.runner.golden")
-	if *update {
-		if err := os.WriteFile(golden, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(data), string(want)); diff != "" {
-		t.Errorf("written file (-got +want):\n%s", diff)
-	}
+	golden.Check(t, filepath.Join("testdata", "written.runner.golden"), data)
 	// forgejo-runner's own file and ours differ only by the ephemeral key.
 	theirs, err := os.ReadFile(filepath.Join("testdata", "forgejo-runner.runner"))
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
@@ -169,7 +170,7 @@ func TestGithubFromRealRepo(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := Build(info, Input{EventName: "push", Dir: dir, RunID: "9"})
-	sha := gitT(t, dir, "rev-parse", "HEAD")
+	sha := testkit.Git(t, dir, "rev-parse", "HEAD")
 	want := map[string]any{
 		"ref": "refs/heads/feature", "sha": sha, "repository": "acme/rocket", "repository_owner": "acme",
 		"actor": "Grace Hopper", "server_url": "https://forge.example.com", "api_url": "https://forge.example.com/api/v1",

@@ -1,42 +1,13 @@
 package gitctx
 
 import (
-	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
-
-// gitT runs git in dir with a fixed identity and fails the test on error.
-func gitT(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	c := exec.Command("git", args...)
-	c.Dir = dir
-	c.Env = append(os.Environ(),
-		"GIT_AUTHOR_NAME=Ada Author", "GIT_AUTHOR_EMAIL=ada@example.com",
-		"GIT_COMMITTER_NAME=Ada Author", "GIT_COMMITTER_EMAIL=ada@example.com",
-		"GIT_AUTHOR_DATE=2025-01-02T03:04:05Z", "GIT_COMMITTER_DATE=2025-01-02T03:04:05Z")
-	out, err := c.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
-// writeFile writes a file under dir, creating directories.
-func writeFile(t *testing.T, dir, name, content string) {
-	t.Helper()
-	path := filepath.Join(dir, filepath.FromSlash(name))
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // testEnv is the environment Read sees in tests: a HOME without git
 // configuration and no system file, so the machine's settings do not leak
@@ -56,20 +27,20 @@ func envOf(env map[string]string) func(string) string {
 func newRepo(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	gitT(t, dir, "-c", "init.defaultBranch=main", "init", "-q")
-	gitT(t, dir, "symbolic-ref", "HEAD", "refs/heads/main")
-	gitT(t, dir, "config", "user.name", "Grace Hopper")
-	gitT(t, dir, "config", "user.email", "grace@example.com")
-	gitT(t, dir, "config", "commit.gpgsign", "false")
-	gitT(t, dir, "remote", "add", "origin", "https://bot:secret@forge.example.com/acme/rocket.git")
-	writeFile(t, dir, "a.txt", "a\n")
-	gitT(t, dir, "add", "-A")
-	gitT(t, dir, "commit", "-q", "-m", "first")
-	gitT(t, dir, "checkout", "-q", "-b", "feature")
-	writeFile(t, dir, "b.txt", "b\n")
-	writeFile(t, dir, "docs/c.md", "c\n")
-	gitT(t, dir, "add", "-A")
-	gitT(t, dir, "commit", "-q", "-m", "second\n\nbody")
+	testkit.Git(t, dir, "-c", "init.defaultBranch=main", "init", "-q")
+	testkit.Git(t, dir, "symbolic-ref", "HEAD", "refs/heads/main")
+	testkit.Git(t, dir, "config", "user.name", "Grace Hopper")
+	testkit.Git(t, dir, "config", "user.email", "grace@example.com")
+	testkit.Git(t, dir, "config", "commit.gpgsign", "false")
+	testkit.Git(t, dir, "remote", "add", "origin", "https://bot:secret@forge.example.com/acme/rocket.git")
+	testkit.WriteFile(t, dir, "a.txt", "a\n")
+	testkit.Git(t, dir, "add", "-A")
+	testkit.Git(t, dir, "commit", "-q", "-m", "first")
+	testkit.Git(t, dir, "checkout", "-q", "-b", "feature")
+	testkit.WriteFile(t, dir, "b.txt", "b\n")
+	testkit.WriteFile(t, dir, "docs/c.md", "c\n")
+	testkit.Git(t, dir, "add", "-A")
+	testkit.Git(t, dir, "commit", "-q", "-m", "second\n\nbody")
 	return dir
 }
 
@@ -83,8 +54,8 @@ func TestReadRepo(t *testing.T) {
 	want := Repo{
 		IsRepo:        true,
 		Branch:        "feature",
-		SHA:           gitT(t, dir, "rev-parse", "HEAD"),
-		Before:        gitT(t, dir, "rev-parse", "HEAD~1"),
+		SHA:           testkit.Git(t, dir, "rev-parse", "HEAD"),
+		Before:        testkit.Git(t, dir, "rev-parse", "HEAD~1"),
 		DefaultBranch: "feature",
 		RemoteURL:     "https://bot:secret@forge.example.com/acme/rocket.git",
 		UserName:      "Grace Hopper",
@@ -116,9 +87,9 @@ func TestReadRepoEdges(t *testing.T) {
 		{
 			name: "empty repository",
 			setup: func(t *testing.T, dir string) {
-				gitT(t, dir, "-c", "init.defaultBranch=trunk", "init", "-q")
-				gitT(t, dir, "symbolic-ref", "HEAD", "refs/heads/trunk")
-				gitT(t, dir, "config", "user.name", "")
+				testkit.Git(t, dir, "-c", "init.defaultBranch=trunk", "init", "-q")
+				testkit.Git(t, dir, "symbolic-ref", "HEAD", "refs/heads/trunk")
+				testkit.Git(t, dir, "config", "user.name", "")
 			},
 			want: func(*testing.T, string) Repo {
 				return Repo{IsRepo: true, Branch: "trunk", DefaultBranch: "trunk"}
@@ -127,18 +98,18 @@ func TestReadRepoEdges(t *testing.T) {
 		{
 			name: "detached tag with one commit",
 			setup: func(t *testing.T, dir string) {
-				gitT(t, dir, "init", "-q")
-				gitT(t, dir, "config", "user.name", "")
-				gitT(t, dir, "config", "commit.gpgsign", "false")
-				writeFile(t, dir, "x", "x")
-				gitT(t, dir, "add", "-A")
-				gitT(t, dir, "commit", "-q", "-m", "only")
-				gitT(t, dir, "tag", "v1.0.0")
-				gitT(t, dir, "checkout", "-q", "--detach", "v1.0.0")
+				testkit.Git(t, dir, "init", "-q")
+				testkit.Git(t, dir, "config", "user.name", "")
+				testkit.Git(t, dir, "config", "commit.gpgsign", "false")
+				testkit.WriteFile(t, dir, "x", "x")
+				testkit.Git(t, dir, "add", "-A")
+				testkit.Git(t, dir, "commit", "-q", "-m", "only")
+				testkit.Git(t, dir, "tag", "v1.0.0")
+				testkit.Git(t, dir, "checkout", "-q", "--detach", "v1.0.0")
 			},
 			want: func(t *testing.T, dir string) Repo {
 				return Repo{
-					IsRepo: true, Tag: "v1.0.0", SHA: gitT(t, dir, "rev-parse", "HEAD"), DefaultBranch: "main",
+					IsRepo: true, Tag: "v1.0.0", SHA: testkit.Git(t, dir, "rev-parse", "HEAD"), DefaultBranch: "main",
 					Message: "only", Timestamp: "2025-01-02T03:04:05+00:00", Author: "Ada Author", AuthorMail: "ada@example.com",
 				}
 			},
@@ -176,12 +147,12 @@ func TestReadRepoLayouts(t *testing.T) {
 			name: "linked worktree on its own branch",
 			setup: func(t *testing.T, origin string) string {
 				wt := filepath.Join(t.TempDir(), "wt")
-				gitT(t, origin, "worktree", "add", "-q", "-b", "side", wt, "main")
+				testkit.Git(t, origin, "worktree", "add", "-q", "-b", "side", wt, "main")
 				return wt
 			},
 			want: func(t *testing.T, dir string) Repo {
 				return Repo{
-					IsRepo: true, Branch: "side", SHA: gitT(t, dir, "rev-parse", "HEAD"), DefaultBranch: "side",
+					IsRepo: true, Branch: "side", SHA: testkit.Git(t, dir, "rev-parse", "HEAD"), DefaultBranch: "side",
 					RemoteURL: "https://bot:secret@forge.example.com/acme/rocket.git", UserName: "Grace Hopper",
 					Message: "first", Timestamp: "2025-01-02T03:04:05+00:00", Author: "Ada Author", AuthorMail: "ada@example.com",
 				}
@@ -191,13 +162,13 @@ func TestReadRepoLayouts(t *testing.T) {
 			name: "shallow clone of depth 1 has no parent and an origin HEAD",
 			setup: func(t *testing.T, origin string) string {
 				clone := filepath.Join(t.TempDir(), "clone")
-				gitT(t, t.TempDir(), "clone", "-q", "--depth", "1", "--branch", "feature", "file://"+origin, clone)
+				testkit.Git(t, t.TempDir(), "clone", "-q", "--depth", "1", "--branch", "feature", "file://"+origin, clone)
 				return clone
 			},
 			want: func(t *testing.T, dir string) Repo {
 				return Repo{
-					IsRepo: true, Branch: "feature", SHA: gitT(t, dir, "rev-parse", "HEAD"), DefaultBranch: "feature",
-					RemoteURL: gitT(t, dir, "remote", "get-url", "origin"),
+					IsRepo: true, Branch: "feature", SHA: testkit.Git(t, dir, "rev-parse", "HEAD"), DefaultBranch: "feature",
+					RemoteURL: testkit.Git(t, dir, "remote", "get-url", "origin"),
 					Message:   "second\n\nbody", Timestamp: "2025-01-02T03:04:05+00:00", Author: "Ada Author", AuthorMail: "ada@example.com",
 				}
 			},
@@ -205,16 +176,16 @@ func TestReadRepoLayouts(t *testing.T) {
 		{
 			name: "annotated tags on a detached HEAD in a subdirectory, renamed file",
 			setup: func(t *testing.T, origin string) string {
-				gitT(t, origin, "mv", "b.txt", "docs/b-renamed.txt")
-				gitT(t, origin, "commit", "-q", "-m", "rename")
-				gitT(t, origin, "tag", "-a", "-m", "release", "v2")
-				gitT(t, origin, "tag", "-a", "-m", "release", "v10")
-				gitT(t, origin, "checkout", "-q", "--detach", "v2")
+				testkit.Git(t, origin, "mv", "b.txt", "docs/b-renamed.txt")
+				testkit.Git(t, origin, "commit", "-q", "-m", "rename")
+				testkit.Git(t, origin, "tag", "-a", "-m", "release", "v2")
+				testkit.Git(t, origin, "tag", "-a", "-m", "release", "v10")
+				testkit.Git(t, origin, "checkout", "-q", "--detach", "v2")
 				return filepath.Join(origin, "docs")
 			},
 			want: func(t *testing.T, dir string) Repo {
 				return Repo{
-					IsRepo: true, Tag: "v10", SHA: gitT(t, dir, "rev-parse", "HEAD"), Before: gitT(t, dir, "rev-parse", "HEAD~1"),
+					IsRepo: true, Tag: "v10", SHA: testkit.Git(t, dir, "rev-parse", "HEAD"), Before: testkit.Git(t, dir, "rev-parse", "HEAD~1"),
 					DefaultBranch: "main", RemoteURL: "https://bot:secret@forge.example.com/acme/rocket.git", UserName: "Grace Hopper",
 					Message: "rename", Timestamp: "2025-01-02T03:04:05+00:00", Author: "Ada Author", AuthorMail: "ada@example.com",
 					Changed: []string{"docs/b-renamed.txt"}, ChangedKnown: true,
@@ -225,7 +196,7 @@ func TestReadRepoLayouts(t *testing.T) {
 			name: "bare repository is no work tree",
 			setup: func(t *testing.T, origin string) string {
 				bare := filepath.Join(t.TempDir(), "bare.git")
-				gitT(t, t.TempDir(), "clone", "-q", "--bare", origin, bare)
+				testkit.Git(t, t.TempDir(), "clone", "-q", "--bare", origin, bare)
 				return bare
 			},
 			want: func(*testing.T, string) Repo { return Repo{} },
@@ -252,11 +223,11 @@ func TestReadRepoLayouts(t *testing.T) {
 func TestReadUserConfig(t *testing.T) {
 	t.Parallel()
 	home := t.TempDir()
-	writeFile(t, home, ".gitconfig", "[user]\n\tname = Global Name\n[include]\n\tpath = more.inc\n")
-	writeFile(t, home, "more.inc", "[user]\n\temail = included@example.com\n")
+	testkit.WriteFile(t, home, ".gitconfig", "[user]\n\tname = Global Name\n[include]\n\tpath = more.inc\n")
+	testkit.WriteFile(t, home, "more.inc", "[user]\n\temail = included@example.com\n")
 	env := envOf(map[string]string{"HOME": home, "GIT_CONFIG_NOSYSTEM": "1"})
 	dir := t.TempDir()
-	gitT(t, dir, "init", "-q")
+	testkit.Git(t, dir, "init", "-q")
 
 	got, err := Read(t.Context(), dir, env)
 	if err != nil {
@@ -265,7 +236,7 @@ func TestReadUserConfig(t *testing.T) {
 	if got.UserName != "Global Name" || got.UserEmail != "included@example.com" {
 		t.Errorf("Read() user = %q <%q>, want Global Name <included@example.com>", got.UserName, got.UserEmail)
 	}
-	gitT(t, dir, "config", "user.name", "")
+	testkit.Git(t, dir, "config", "user.name", "")
 	if got, _ = Read(t.Context(), dir, env); got.UserName != "" {
 		t.Errorf("Read() user.name = %q, want the repository's empty value", got.UserName)
 	}

@@ -3,37 +3,11 @@ package pipeline
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
-
-// update rewrites golden files instead of comparing with them:
-// go test ./pipeline -update
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-// checkGolden compares got with the golden file at path (or rewrites it
-// with -update).
-func checkGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatalf("writing golden file: %v", err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading golden file (run go test -update to create it): %v", err)
-	}
-	if diff := cmp.Diff(string(got), string(want)); diff != "" {
-		t.Errorf("%s differs (-got +want):\n%s", path, diff)
-	}
-}
 
 // toJSON renders v as indented JSON without HTML escaping, for golden files.
 func toJSON(t *testing.T, v any) []byte {

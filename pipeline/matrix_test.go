@@ -3,6 +3,7 @@ package pipeline
 import (
 	"testing"
 
+	"codeberg.org/anvil-ci/anvil/internal/testkit/golden"
 	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
@@ -41,7 +42,7 @@ func TestExpandMatrix(t *testing.T) {
 			for i, c := range combos {
 				jobs[i] = job{Suffix: plan.MatrixSuffix(c), Matrix: c}
 			}
-			checkGolden(t, base+".golden.json", toJSON(t, jobs))
+			golden.Check(t, base+".golden.json", toJSON(t, jobs))
 		})
 	}
 }

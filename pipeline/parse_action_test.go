@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"codeberg.org/anvil-ci/anvil/internal/testkit/golden"
 	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
@@ -24,7 +25,7 @@ func TestParseAction(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ParseAction(%s) error:\n%v", dir, err)
 			}
-			checkGolden(t, dir+"/action.golden.json", toJSON(t, a))
+			golden.Check(t, dir+"/action.golden.json", toJSON(t, a))
 		})
 	}
 }
@@ -49,7 +50,7 @@ func TestParseActionErrors(t *testing.T) {
 			if !errors.As(err, &problems) || a != nil {
 				t.Fatalf("ParseAction(%s) = %v, %v; want nil and Errors", dir, a, err)
 			}
-			checkGolden(t, dir+"/action.golden.txt", []byte(err.Error()+"\n"))
+			golden.Check(t, dir+"/action.golden.txt", []byte(err.Error()+"\n"))
 		})
 	}
 }

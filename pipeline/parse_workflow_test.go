@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"codeberg.org/anvil-ci/anvil/internal/testkit/golden"
 	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
@@ -29,7 +30,7 @@ func TestParseWorkflow(t *testing.T) {
 			t.Parallel()
 			base := "testdata/parse/" + tt.name
 			w := parseFile(t, base+".yml")
-			checkGolden(t, base+".golden.json", toJSON(t, w))
+			golden.Check(t, base+".golden.json", toJSON(t, w))
 		})
 	}
 }
@@ -96,7 +97,7 @@ func TestParseWorkflowProblems(t *testing.T) {
 				}
 				b.WriteString(plan.FormatProblem(p) + "\n")
 			}
-			checkGolden(t, base+".golden.txt", []byte(b.String()))
+			golden.Check(t, base+".golden.txt", []byte(b.String()))
 		})
 	}
 }

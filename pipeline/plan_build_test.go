@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"codeberg.org/anvil-ci/anvil/internal/testkit/golden"
 	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
@@ -50,7 +51,7 @@ func TestNewPlan(t *testing.T) {
 			if err != nil {
 				t.Fatalf("New(%+v) error: %v", tt.ev, err)
 			}
-			checkGolden(t, "testdata/plan/"+tt.name+".golden.json", toJSON(t, p))
+			golden.Check(t, "testdata/plan/"+tt.name+".golden.json", toJSON(t, p))
 		})
 	}
 }

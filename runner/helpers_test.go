@@ -1,11 +1,9 @@
 package runner
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,28 +13,11 @@ import (
 	"codeberg.org/anvil-ci/anvil/executor/host"
 	"codeberg.org/anvil-ci/anvil/forge"
 	"codeberg.org/anvil-ci/anvil/forge/forgetest"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
 // testLabels are the labels of the runners the tests start.
 var testLabels = []string{"self-hosted:host", "linux:host", "ubuntu-latest:docker://node:20-bookworm"}
-
-// syncBuffer is a bytes.Buffer safe for the logger's concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // testRunner is a runner registered on a test forge, with the host
 // executor, fast timings and a captured log.
@@ -44,7 +25,7 @@ type testRunner struct {
 	srv    *forgetest.Server
 	rec    forgetest.RunnerRecord
 	cfg    Config
-	logs   *syncBuffer
+	logs   *testkit.LockedBuffer
 	cancel context.CancelFunc
 	done   chan error
 	r      *Runner
@@ -55,7 +36,7 @@ type testRunner struct {
 func newTestRunner(t *testing.T, srv *forgetest.Server, mod func(*Config)) *testRunner {
 	t.Helper()
 	rec := srv.AddRunner("test-runner", forge.LabelNames(testLabels))
-	logs := &syncBuffer{}
+	logs := &testkit.LockedBuffer{}
 	l := logrus.New()
 	l.SetOutput(logs)
 	l.SetLevel(logrus.DebugLevel)

@@ -11,29 +11,23 @@ import (
 	"time"
 
 	"codeberg.org/anvil-ci/anvil/executor"
+	"codeberg.org/anvil-ci/anvil/executor/executortest"
 	"codeberg.org/anvil-ci/anvil/executor/host"
 	"codeberg.org/anvil-ci/anvil/forge/forgetest"
 )
 
 // panickingBackend runs jobs on the host, except that a step with
 // ANVIL_TEST_PANIC=backend in its environment panics inside the backend.
-type panickingBackend struct{ executor.Backend }
-
-func (b panickingBackend) Prepare(ctx context.Context, spec executor.JobSpec) (executor.Environment, error) {
-	env, err := b.Backend.Prepare(ctx, spec)
-	if err != nil {
-		return nil, err
-	}
-	return panickingEnv{env}, nil
-}
-
-type panickingEnv struct{ executor.Environment }
-
-func (e panickingEnv) Exec(ctx context.Context, cmd executor.Command, out io.Writer) (int, error) {
-	if slices.Contains(cmd.Env, "ANVIL_TEST_PANIC=backend") {
-		panic("injected backend panic")
-	}
-	return e.Environment.Exec(ctx, cmd, out)
+func panickingBackend(t *testing.T) *executortest.Backend {
+	return executortest.New(t, executortest.Config{
+		Inner: host.New(host.Config{Grace: 2 * time.Second}),
+		Exec: func(ctx context.Context, inner executor.Environment, cmd executor.Command, out io.Writer) (int, error) {
+			if slices.Contains(cmd.Env, "ANVIL_TEST_PANIC=backend") {
+				panic("injected backend panic")
+			}
+			return inner.Exec(ctx, cmd, out)
+		},
+	})
 }
 
 // TestOneTaskFailingNeverTakesOthersDown runs, while a long job is in
@@ -49,7 +43,7 @@ func TestOneTaskFailingNeverTakesOthersDown(t *testing.T) {
 	mark := filepath.Join(t.TempDir(), "go-on")
 	tr := newTestRunner(t, srv, func(c *Config) {
 		c.Capacity = 3
-		c.Host = panickingBackend{host.New(host.Config{Grace: 2 * time.Second})}
+		c.Host = panickingBackend(t)
 		c.Runtime = func(github map[string]any) (executor.Runtime, error) {
 			if github["job"] == "runtime-panic" {
 				panic("injected runtime panic")

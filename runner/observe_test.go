@@ -12,6 +12,7 @@ import (
 
 	"codeberg.org/anvil-ci/anvil/forge"
 	"codeberg.org/anvil-ci/anvil/forge/forgetest"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
 // recordingObserver keeps what it is told.
@@ -112,7 +113,7 @@ func TestStatsCountsRunningJobsAndSpool(t *testing.T) {
 	})
 	id := srv.AddTask(forgetest.TaskSpec{WorkflowYAML: "on: push\njobs:\n  a:\n    runs-on: self-hosted\n    steps: [{run: 'for i in 1 2 3 4 5; do echo line-$i; done; sleep 30'}]\n"})
 	tr.start(t)
-	waitFor(t, "a running job with 5 spooled rows", func() bool {
+	testkit.WaitFor(t, 30*time.Second, "a running job with 5 spooled rows", func() bool {
 		s := tr.r.Stats()
 		return s.Running == 1 && s.SpoolRows >= 5
 	})
@@ -127,20 +128,8 @@ func TestStatsCountsRunningJobsAndSpool(t *testing.T) {
 	close(release)
 	srv.Cancel(id)
 	waitLogClosed(t, srv, id)
-	waitFor(t, "an empty spool and no running job", func() bool {
+	testkit.WaitFor(t, 30*time.Second, "an empty spool and no running job", func() bool {
 		s := tr.r.Stats()
 		return s.Running == 0 && s.SpoolRows == 0 && s.SpoolBytes == 0
 	})
-}
-
-// waitFor polls cond for up to 30 seconds.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"codeberg.org/anvil-ci/anvil/executor"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
 // leaveTask writes what a runner killed during task id leaves behind:
@@ -20,7 +21,7 @@ import (
 func leaveTask(t *testing.T, stateDir string, id int64, rows []string, result runnerv1.Result) {
 	t.Helper()
 	l := logrus.New()
-	l.SetOutput(&syncBuffer{})
+	l.SetOutput(&testkit.LockedBuffer{})
 	rep, err := newReporter(reporterConfig{Forge: newFakeForge(t), Dir: taskDir(stateDir, id),
 		State: taskState{ID: id, StartedAt: time.Now()}, Log: logrus.NewEntry(l), Now: time.Now})
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"codeberg.org/anvil-ci/anvil/executor"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
 // testReporter returns a started reporter for task 1 with steps steps on
@@ -20,7 +21,7 @@ import (
 func testReporter(t *testing.T, f *fakeForge, steps int, onCancel func(runnerv1.Result)) (*reporter, func(runnerv1.Result)) {
 	t.Helper()
 	l := logrus.New()
-	l.SetOutput(&syncBuffer{})
+	l.SetOutput(&testkit.LockedBuffer{})
 	rep, err := newReporter(reporterConfig{
 		Forge: f, Dir: t.TempDir() + "/task", State: taskState{ID: 1, StartedAt: time.Now()},
 		Log: logrus.NewEntry(l), Now: time.Now, OnCancel: onCancel,
@@ -228,7 +229,7 @@ func TestReporterClosingRowOnlyWithNoMore(t *testing.T) {
 	for i := range 300 {
 		f := newFakeForge(t)
 		l := logrus.New()
-		l.SetOutput(&syncBuffer{})
+		l.SetOutput(&testkit.LockedBuffer{})
 		rep, err := newReporter(reporterConfig{
 			Forge: f, Dir: t.TempDir(), State: taskState{ID: int64(i)}, Log: logrus.NewEntry(l), Now: time.Now,
 			Timing: ReportTiming{Interval: time.Microsecond},
@@ -286,7 +287,7 @@ func TestCloseIsOneStepForTheSender(t *testing.T) {
 		return time.Now()
 	}
 	l := logrus.New()
-	l.SetOutput(&syncBuffer{})
+	l.SetOutput(&testkit.LockedBuffer{})
 	rep, err := newReporter(reporterConfig{
 		Forge: f, Dir: t.TempDir() + "/task", State: taskState{ID: 1, StartedAt: time.Now()},
 		Log: logrus.NewEntry(l), Now: now,

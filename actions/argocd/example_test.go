@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"codeberg.org/anvil-ci/anvil/actions/internal/actiontest"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 	"codeberg.org/anvil-ci/anvil/testdata/example-pipeline/servers"
 )
 
@@ -18,7 +19,7 @@ import (
 // Synced and Healthy.
 func TestExamplePipeline(t *testing.T) {
 	t.Parallel()
-	terraform := terraform157(t)
+	terraform := testkit.Terraform(t)
 	root := actiontest.ModuleRoot(t)
 	example := filepath.Join(root, "testdata", "example-pipeline")
 	env, err := servers.Start(t.Context(), example, t.TempDir())
@@ -72,25 +73,4 @@ func TestExamplePipeline(t *testing.T) {
 	if v := env.ArgoCD.Violations(); len(v) > 0 {
 		t.Errorf("the Argo CD test server saw JSON outside the swagger subset:\n%s", strings.Join(v, "\n"))
 	}
-}
-
-// terraform157 returns Terraform 1.5.7: $ANVIL_TERRAFORM, else
-// $(go env GOPATH)/bin/terraform, where .ci/setup.d installs it.
-func terraform157(t *testing.T) string {
-	t.Helper()
-	path := os.Getenv("ANVIL_TERRAFORM")
-	if path == "" {
-		out, err := exec.Command("go", "env", "GOPATH").Output()
-		if err != nil {
-			t.Fatalf("go env GOPATH: %v", err)
-		}
-		path = filepath.Join(filepath.SplitList(strings.TrimSpace(string(out)))[0], "bin", "terraform")
-	}
-	cmd := exec.Command(path, "version")
-	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE=", "CHECKPOINT_DISABLE=1")
-	out, err := cmd.Output()
-	if err != nil || !bytes.HasPrefix(out, []byte("Terraform v1.5.7\n")) {
-		t.Fatalf("Terraform 1.5.7 is needed at %s (or $ANVIL_TERRAFORM): %q, %v; install it with go install github.com/hashicorp/terraform@v1.5.7", path, out, err)
-	}
-	return path
 }

@@ -1,9 +1,7 @@
 package argocd_test
 
 import (
-	"bytes"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -58,24 +56,6 @@ func newEnv(t *testing.T, app argocdtest.AppConfig) *env {
 func (e *env) promote(t *testing.T, tag string) string {
 	t.Helper()
 	return e.repo.MustCommit(t, map[string]string{"apps/web/kustomization.yaml": strings.Replace(manifests["apps/web/kustomization.yaml"], "1.0.0", tag, 1)}, "promote "+tag)
-}
-
-// logBuffer is a log writer safe for the race detector.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
 }
 
 const fast = 40 * time.Millisecond

@@ -9,6 +9,7 @@ import (
 
 	"codeberg.org/anvil-ci/anvil/actions/argocd"
 	"codeberg.org/anvil-ci/anvil/actions/argocd/argocdtest"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
 func TestSync(t *testing.T) {
@@ -153,7 +154,7 @@ func TestSync(t *testing.T) {
 			if cfg.Timeout == 0 {
 				cfg.Timeout = 10 * time.Second
 			}
-			var log logBuffer
+			var log testkit.LockedBuffer
 			res, err := argocd.Sync(t.Context(), e.client, cfg, &log)
 			switch {
 			case tt.wantText == "" && err != nil:

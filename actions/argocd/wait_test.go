@@ -8,6 +8,7 @@ import (
 
 	"codeberg.org/anvil-ci/anvil/actions/argocd"
 	"codeberg.org/anvil-ci/anvil/actions/argocd/argocdtest"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
 func TestWait(t *testing.T) {
@@ -131,7 +132,7 @@ func TestWait(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			var log logBuffer
+			var log testkit.LockedBuffer
 			start := time.Now()
 			res, err := argocd.Wait(t.Context(), client, cfg, &log)
 			took := time.Since(start)

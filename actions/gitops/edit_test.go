@@ -2,16 +2,15 @@ package gitops
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files")
+	"codeberg.org/anvil-ci/anvil/internal/testkit/golden"
+)
 
 // TestApply edits the files in testdata/edit and compares the results with
 // testdata/edit/golden/CASE.yaml (rewrite them with -update).
@@ -65,7 +64,7 @@ func TestApply(t *testing.T) {
 				t.Errorf("Apply(%s, %+v) = changed %v, %q → %q, reformatted %v; want changed, %q → %q, reformatted %v",
 					tt.file, tt.change, e.Changed, e.Old, e.New, e.Reformatted, tt.wantOld, tt.wantNew, tt.reformatted)
 			}
-			golden(t, filepath.Join("testdata/edit/golden", tt.name+".yaml"), e.Out)
+			golden.Check(t, filepath.Join("testdata/edit/golden", tt.name+".yaml"), e.Out)
 			switch {
 			case tt.lines > 0:
 				assertOnlyLinesAdded(t, src, e.Out, tt.lines)
@@ -191,26 +190,5 @@ func TestParsePath(t *testing.T) {
 		if got := pathString(segs); got != tt.want {
 			t.Errorf("parsePath(%q) = %s, want %s", tt.path, got, tt.want)
 		}
-	}
-}
-
-// golden compares got with the file, or rewrites it with -update.
-func golden(t *testing.T, file string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(file, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("reading the golden file (create it with go test -update): %v", err)
-	}
-	if diff := cmp.Diff(string(got), string(want)); diff != "" {
-		t.Errorf("%s differs (-got +want):\n%s", file, diff)
 	}
 }

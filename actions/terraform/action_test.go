@@ -13,6 +13,7 @@ import (
 	"codeberg.org/anvil-ci/anvil/actions/internal/actiontest"
 	"codeberg.org/anvil-ci/anvil/actions/terraform"
 	"codeberg.org/anvil-ci/anvil/executor"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
 // tfStep is one action run in a test: the configuration copied to its own
@@ -23,7 +24,7 @@ type tfStep struct {
 	dir    string // the configuration
 	state  string // the backend's directory
 	output string
-	log    syncBuffer
+	log    testkit.LockedBuffer
 }
 
 // newStep copies testdata/actions/terraform/infra to a new directory with
@@ -44,7 +45,7 @@ func (s *tfStep) action() *terraform.Action {
 	s.output = filepath.Join(s.t.TempDir(), "output")
 	return &terraform.Action{
 		Runtime:          &terraform.Runtime{Log: &s.log, OutputFile: s.output, SummaryFile: filepath.Join(s.t.TempDir(), "summary"), TempDir: s.t.TempDir()},
-		Tool:             terraform.NewTool(terraform.ToolConfig{Binary: s.tf, Env: terraformEnv(), Stderr: &s.log, Grace: 30 * time.Second}),
+		Tool:             terraform.NewTool(terraform.ToolConfig{Binary: s.tf, Env: testkit.TerraformEnv(), Stderr: &s.log, Grace: 30 * time.Second}),
 		ScryptWorkFactor: testWorkFactor,
 	}
 }
@@ -85,7 +86,7 @@ func (s *tfStep) outputs() map[string]string {
 
 func TestPlanCounts(t *testing.T) {
 	t.Parallel()
-	tf := terraformBinary(t)
+	tf := testkit.Terraform(t)
 	s := newStep(t, tf)
 	ctx := t.Context()
 	bundle := filepath.Join(t.TempDir(), "plan.bundle")
@@ -125,7 +126,7 @@ func TestPlanCounts(t *testing.T) {
 
 func TestApplyRefuses(t *testing.T) {
 	t.Parallel()
-	tf := terraformBinary(t)
+	tf := testkit.Terraform(t)
 	tests := []struct {
 		name string
 		// change returns the bundle path, hash and passphrase to apply.
@@ -185,7 +186,7 @@ func TestApplyRefuses(t *testing.T) {
 // sha256: prefix, as people paste it.
 func TestApplyAcceptsHashForms(t *testing.T) {
 	t.Parallel()
-	tf := terraformBinary(t)
+	tf := testkit.Terraform(t)
 	s := newStep(t, tf)
 	bundle := filepath.Join(t.TempDir(), "plan.bundle")
 	res, err := s.plan(t.Context(), bundle, "", false)
@@ -208,7 +209,7 @@ func TestApplyAcceptsHashForms(t *testing.T) {
 // Terraform released the lock.
 func TestApplyTimeout(t *testing.T) {
 	t.Parallel()
-	tf := terraformBinary(t)
+	tf := testkit.Terraform(t)
 	s := newStep(t, tf)
 	bundle := filepath.Join(t.TempDir(), "plan.bundle")
 	res, err := s.plan(t.Context(), bundle, "", false, "hold_seconds=60")

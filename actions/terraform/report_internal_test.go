@@ -3,15 +3,11 @@ package terraform
 import (
 	"encoding/json"
 	"errors"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"codeberg.org/anvil-ci/anvil/internal/testkit/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files of the reports")
 
 func TestReports(t *testing.T) {
 	t.Parallel()
@@ -53,19 +49,7 @@ func TestReports(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			file := filepath.Join("testdata", "report", tt.name+".golden.md")
-			if *update {
-				if err := os.WriteFile(file, []byte(tt.got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if diff := cmp.Diff(tt.got, string(want)); diff != "" {
-				t.Errorf("report %s (-got +want):\n%s", tt.name, diff)
-			}
+			golden.Check(t, filepath.Join("testdata", "report", tt.name+".golden.md"), []byte(tt.got))
 		})
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"codeberg.org/anvil-ci/anvil/actions/internal/actiontest"
 	"codeberg.org/anvil-ci/anvil/actions/terraform"
 	"codeberg.org/anvil-ci/anvil/executor"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
 const (
@@ -36,7 +37,7 @@ type scenario struct {
 
 func TestScenarios(t *testing.T) {
 	t.Parallel()
-	tf := terraformBinary(t)
+	tf := testkit.Terraform(t)
 	for _, sc := range []scenario{
 		{name: "plan-apply", wantExit: 0, check: checkPlanApply},
 		{name: "tampered", wantExit: 1, check: checkTampered},
@@ -111,8 +112,8 @@ func checkPlanApply(t *testing.T, r *actiontest.Result, shared string) {
 	if err != nil {
 		t.Fatalf("DecodeBundle(plan.bundle) = %v", err)
 	}
-	if b.Meta.Workspace != "staging" || b.Meta.TerraformVersion != wantTerraform || b.Meta.Counts.Add != 2 {
-		t.Errorf("bundle metadata = %+v, want workspace staging, Terraform %s, 2 to add", b.Meta, wantTerraform)
+	if b.Meta.Workspace != "staging" || b.Meta.TerraformVersion != testkit.TerraformVersion || b.Meta.Counts.Add != 2 {
+		t.Errorf("bundle metadata = %+v, want workspace staging, Terraform %s, 2 to add", b.Meta, testkit.TerraformVersion)
 	}
 	if s := r.Summaries("plan"); !strings.Contains(s, "Terraform plan: 2 to add, 0 to change, 0 to destroy") || !strings.Contains(s, "`terraform_data.greeting` | create") {
 		t.Errorf("plan summary lacks the counts or the resource list:\n%s", s)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"codeberg.org/anvil-ci/anvil/actions/terraform"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
 // fakeTerraform writes an executable shell script named terraform into a
@@ -23,25 +24,6 @@ func fakeTerraform(t *testing.T, script string) string {
 		t.Fatal(err)
 	}
 	return dir
-}
-
-// syncBuffer is a bytes.Buffer safe for the writes of a process and the
-// reads of a test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func TestToolInterrupt(t *testing.T) {
@@ -82,7 +64,7 @@ while :; do sleep 0.05; done`,
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			dir := fakeTerraform(t, tt.script)
-			var log syncBuffer
+			var log testkit.LockedBuffer
 			tool := terraform.NewTool(terraform.ToolConfig{Env: []string{"PATH=" + dir + ":/usr/bin:/bin"}, Stderr: &log, Grace: tt.grace})
 			ctx, cancel := context.WithCancel(t.Context())
 			out := &readyWriter{ready: make(chan struct{})}
@@ -113,13 +95,13 @@ while :; do sleep 0.05; done`,
 
 // readyWriter closes ready once "ready" was written.
 type readyWriter struct {
-	syncBuffer
+	testkit.LockedBuffer
 	ready chan struct{}
 	once  sync.Once
 }
 
 func (w *readyWriter) Write(p []byte) (int, error) {
-	n, err := w.syncBuffer.Write(p)
+	n, err := w.LockedBuffer.Write(p)
 	if strings.Contains(w.String(), "ready") {
 		w.once.Do(func() { close(w.ready) })
 	}

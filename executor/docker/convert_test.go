@@ -3,8 +3,6 @@ package docker
 import (
 	"encoding/json"
 	"errors"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,9 +11,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"codeberg.org/anvil-ci/anvil/executor"
+	"codeberg.org/anvil-ci/anvil/internal/testkit/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files of the convert tests")
 
 // testSpec is the job spec of the convert tests.
 func testSpec() executor.JobSpec {
@@ -139,21 +136,7 @@ func checkGolden(t *testing.T, name string, v any) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got = append(got, '\n')
-	golden := filepath.Join("testdata", "convert", name+".golden.json")
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("reading %s (go test ./executor/docker -run %s -update writes it): %v", golden, t.Name(), err)
-	}
-	if diff := cmp.Diff(string(got), string(want)); diff != "" {
-		t.Errorf("%s (-got +want), regenerate with -update after checking:\n%s", name, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", "convert", name+".golden.json"), append(got, '\n'))
 }
 
 func TestContainerConfigPolicy(t *testing.T) {

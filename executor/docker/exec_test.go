@@ -12,6 +12,7 @@ import (
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/executor/docker"
 	"codeberg.org/anvil-ci/anvil/executor/docker/dockertest"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
 func TestExec(t *testing.T) {
@@ -40,7 +41,7 @@ func TestExec(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			// Not parallel: Exec calls of one environment run one at a time.
-			var out syncBuffer
+			var out testkit.LockedBuffer
 			code, err := env.Exec(t.Context(), tt.cmd, &out)
 			if code != tt.wantCode {
 				t.Errorf("Exec exit code = %d, want %d (output %q)", code, tt.wantCode, out.String())
@@ -92,9 +93,9 @@ func TestExecCancelGrace(t *testing.T) {
 			t.Parallel()
 			env, _ := testJob(t, docker.Config{Grace: tt.grace}, nil)
 			ctx, cancel := context.WithCancel(t.Context())
-			var out syncBuffer
+			var out testkit.LockedBuffer
 			done := execAsync(ctx, env, executor.Command{Args: []string{"bash", "-c", tt.script}}, &out)
-			waitFor(t, "the step to be ready", func() bool { return strings.Contains(out.String(), "ready\n") })
+			testkit.WaitFor(t, 20*time.Second, "the step to be ready", func() bool { return strings.Contains(out.String(), "ready\n") })
 			cancelled := time.Now()
 			cancel()
 			var res execResult
@@ -127,9 +128,9 @@ func TestExecCancelKillsProcessTree(t *testing.T) {
 	// SIGINT as background processes of a shell do: only the kill after
 	// the grace period ends them.
 	script := `(sleep 1000 & wait) & sleep 1001 & echo started; wait`
-	var out syncBuffer
+	var out testkit.LockedBuffer
 	done := execAsync(ctx, env, executor.Command{Args: []string{"sh", "-c", script}}, &out)
-	waitFor(t, "the step to start", func() bool { return strings.Contains(out.String(), "started") })
+	testkit.WaitFor(t, 20*time.Second, "the step to start", func() bool { return strings.Contains(out.String(), "started") })
 	if n := sleepers(t, env); n != 2 {
 		t.Fatalf("%d sleep processes before the cancellation, want 2", n)
 	}
@@ -142,13 +143,13 @@ func TestExecCancelKillsProcessTree(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("Exec did not return after the cancellation")
 	}
-	waitFor(t, "the step's processes to be gone", func() bool { return sleepers(t, env) == 0 })
+	testkit.WaitFor(t, 20*time.Second, "the step's processes to be gone", func() bool { return sleepers(t, env) == 0 })
 }
 
 // sleepers counts the sleep processes in the job container.
 func sleepers(t *testing.T, env *docker.Environment) int {
 	t.Helper()
-	var out syncBuffer
+	var out testkit.LockedBuffer
 	if _, err := env.Exec(t.Context(), executor.Command{Args: []string{"sh", "-c", "ps -eo comm= | grep -c '^sleep$' || true"}}, &out); err != nil {
 		t.Fatalf("counting processes: %v", err)
 	}
@@ -160,7 +161,7 @@ func TestExecBackgroundProcess(t *testing.T) {
 	env, _ := testJob(t, docker.Config{}, nil)
 	// The background sleep inherits stdout and keeps the stream open.
 	start := time.Now()
-	var out syncBuffer
+	var out testkit.LockedBuffer
 	code, err := env.Exec(t.Context(), executor.Command{Args: []string{"sh", "-c", "sleep 1000 & echo started"}}, &out)
 	if err != nil || code != 0 {
 		t.Fatalf("Exec = %d, %v, want 0, nil", code, err)
@@ -171,7 +172,7 @@ func TestExecBackgroundProcess(t *testing.T) {
 	if n := sleepers(t, env); n != 1 {
 		t.Errorf("%d background processes after the step, want 1: it lives until Close", n)
 	}
-	var next syncBuffer
+	var next testkit.LockedBuffer
 	if code, err := env.Exec(t.Context(), executor.Command{Args: []string{"echo", "next"}}, &next); err != nil || code != 0 || next.String() != "next\n" {
 		t.Errorf("next Exec = %d, %v, %q, want 0, nil, %q", code, err, next.String(), "next\n")
 	}
@@ -185,10 +186,10 @@ func TestClose(t *testing.T) {
 			t.Fatalf("Close #%d: %v, want nil (Close is idempotent)", i+1, err)
 		}
 	}
-	if _, err := env.Exec(t.Context(), executor.Command{Args: []string{"true"}}, &syncBuffer{}); !errors.Is(err, docker.ErrClosed) {
+	if _, err := env.Exec(t.Context(), executor.Command{Args: []string{"true"}}, &testkit.LockedBuffer{}); !errors.Is(err, docker.ErrClosed) {
 		t.Errorf("Exec after Close error = %v, want ErrClosed", err)
 	}
-	if _, err := env.RunContainerAction(t.Context(), executor.ContainerAction{Image: "x"}, &syncBuffer{}); !errors.Is(err, docker.ErrClosed) {
+	if _, err := env.RunContainerAction(t.Context(), executor.ContainerAction{Image: "x"}, &testkit.LockedBuffer{}); !errors.Is(err, docker.ErrClosed) {
 		t.Errorf("RunContainerAction after Close error = %v, want ErrClosed", err)
 	}
 }
@@ -228,7 +229,7 @@ func TestPathOutsideTheRoot(t *testing.T) {
 	if again := env.Path(action); again != p {
 		t.Errorf("second Path(%q) = %q, want the same copy %q", action, again, p)
 	}
-	var out syncBuffer
+	var out testkit.LockedBuffer
 	if code, err := env.Exec(t.Context(), executor.Command{Args: []string{"node", p + "/main.js"}, Env: []string{"PATH=/usr/bin:/bin"}}, &out); err != nil || code != 0 {
 		t.Fatalf("running the copied action = %d, %v (%s)", code, err, out.String())
 	}
@@ -252,8 +253,8 @@ func TestJobContainerWithoutTail(t *testing.T) {
 		// The container may still run when Prepare looks: then the first
 		// step says why it cannot run.
 		defer env.Close(context.Background())
-		waitFor(t, "the container to stop", func() bool {
-			_, err = env.Exec(t.Context(), executor.Command{Args: []string{"true"}}, &syncBuffer{})
+		testkit.WaitFor(t, 20*time.Second, "the container to stop", func() bool {
+			_, err = env.Exec(t.Context(), executor.Command{Args: []string{"true"}}, &testkit.LockedBuffer{})
 			return err != nil
 		})
 	}
@@ -267,7 +268,7 @@ func TestUserOption(t *testing.T) {
 	env, _ := testJob(t, docker.Config{}, func(s *executor.JobSpec) {
 		s.Container.Options = "--user 1000:1000"
 	})
-	var out syncBuffer
+	var out testkit.LockedBuffer
 	if _, err := env.Exec(t.Context(), executor.Command{Args: []string{"id", "-u"}}, &out); err != nil {
 		t.Fatal(err)
 	}
@@ -276,7 +277,7 @@ func TestUserOption(t *testing.T) {
 	}
 }
 
-func execAsync(ctx context.Context, env *docker.Environment, cmd executor.Command, out *syncBuffer) <-chan execResult {
+func execAsync(ctx context.Context, env *docker.Environment, cmd executor.Command, out *testkit.LockedBuffer) <-chan execResult {
 	done := make(chan execResult, 1)
 	go func() {
 		code, err := env.Exec(ctx, cmd, out)

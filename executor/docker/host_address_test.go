@@ -10,6 +10,7 @@ import (
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/executor/docker"
 	"codeberg.org/anvil-ci/anvil/executor/docker/dockertest"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
 // TestHostAddress: a job container reaches a server that listens on every
@@ -52,7 +53,7 @@ func TestHostAddress(t *testing.T) {
 			if addr == "" {
 				addr = "127.0.0.1"
 			}
-			var out syncBuffer
+			var out testkit.LockedBuffer
 			script := fmt.Sprintf(`exec 3<>/dev/tcp/%s/%d && printf 'GET / HTTP/1.0\r\n\r\n' >&3 && cat <&3`, addr, port)
 			code, err := env.Exec(t.Context(), executor.Command{Args: []string{"bash", "-c", script}}, &out)
 			if err != nil || code != 0 || !strings.Contains(out.String(), "reached anvil's machine") {

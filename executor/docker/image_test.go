@@ -13,6 +13,7 @@ import (
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/executor/docker"
 	"codeberg.org/anvil-ci/anvil/executor/docker/dockertest"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
 // unreachable is a registry on a loopback port where nothing listens:
@@ -106,7 +107,7 @@ func TestContainerAction(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var out syncBuffer
+			var out testkit.LockedBuffer
 			code, err := env.RunContainerAction(t.Context(), tt.action, &out)
 			if code != tt.wantCode {
 				t.Errorf("RunContainerAction exit code = %d, want %d (output %q, error %v)", code, tt.wantCode, out.String(), err)

@@ -13,6 +13,7 @@ import (
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/executor/docker"
 	"codeberg.org/anvil-ci/anvil/executor/docker/dockertest"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
 func TestServices(t *testing.T) {
@@ -39,7 +40,7 @@ func TestServices(t *testing.T) {
 	if p, _ := ports["8000"].(string); p == "" || p == "8000" {
 		t.Errorf("job.services.web.ports = %v, want 8000 published on some host port", ports)
 	}
-	var out syncBuffer
+	var out testkit.LockedBuffer
 	code, err := env.Exec(t.Context(), executor.Command{Args: []string{"python3", "-c", `import urllib.request; print(urllib.request.urlopen("http://web:8000/index.html").read().decode().strip())`}}, &out)
 	if err != nil || code != 0 || out.String() != "up\n" {
 		t.Errorf("reaching the service by its id = %d, %v, %q, want 0, nil, %q", code, err, out.String(), "up\n")
@@ -124,7 +125,7 @@ func TestRunnerNetwork(t *testing.T) {
 	if job["network"] != name {
 		t.Errorf("job.container.network = %v, want the runner's network %s", job["network"], name)
 	}
-	var out syncBuffer
+	var out testkit.LockedBuffer
 	if code, err := env.Exec(t.Context(), executor.Command{Args: []string{"getent", "hosts", "peer"}}, &out); err != nil || code != 0 {
 		t.Errorf("resolving the service on the runner's network = %d, %v (%s)", code, err, out.String())
 	}

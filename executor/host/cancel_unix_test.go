@@ -12,11 +12,12 @@ import (
 	"time"
 
 	"codeberg.org/anvil-ci/anvil/executor"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
 // execAsync runs Exec in the background, reporting its result on the
 // returned channel.
-func execAsync(ctx context.Context, env *Environment, cmd executor.Command, out *syncBuffer) <-chan execResult {
+func execAsync(ctx context.Context, env *Environment, cmd executor.Command, out *testkit.LockedBuffer) <-chan execResult {
 	done := make(chan execResult, 1)
 	go func() {
 		start := time.Now()
@@ -50,10 +51,10 @@ func TestExecCancelKillsProcessTree(t *testing.T) {
 	done := execAsync(ctx, env, executor.Command{
 		Args: []string{"sh", "-c", script},
 		Env:  append(shEnv(), "PIDS="+pids),
-	}, &syncBuffer{})
+	}, &testkit.LockedBuffer{})
 	all := readPids(t, pids, 4)
 	for _, pid := range all {
-		if !alive(pid) {
+		if !testkit.Running(pid) {
 			t.Fatalf("process %d ended before the cancellation", pid)
 		}
 	}
@@ -69,7 +70,7 @@ func TestExecCancelKillsProcessTree(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("Exec did not return after cancellation")
 	}
-	assertAllGone(t, all)
+	testkit.CheckEnded(t, all, "outlived the cancellation")
 }
 
 func TestExecCancelGrace(t *testing.T) {
@@ -107,9 +108,9 @@ func TestExecCancelGrace(t *testing.T) {
 			t.Parallel()
 			env, _ := testEnv(t, tt.grace)
 			ctx, cancel := context.WithCancel(t.Context())
-			var out syncBuffer
+			var out testkit.LockedBuffer
 			done := execAsync(ctx, env, executor.Command{Args: helper(t, tt.mode)}, &out)
-			waitFor(t, "the helper to be ready", func() bool { return strings.Contains(out.String(), "ready\n") })
+			testkit.WaitFor(t, 10*time.Second, "the helper to be ready", func() bool { return strings.Contains(out.String(), "ready\n") })
 			cancelled := time.Now()
 			cancel()
 			var res execResult
@@ -143,7 +144,7 @@ func TestExecBackgroundProcess(t *testing.T) {
 	res := <-execAsync(t.Context(), env, executor.Command{
 		Args: []string{"sh", "-c", `sleep 1000 & echo $! > "$PIDFILE"; echo started`},
 		Env:  append(shEnv(), "PIDFILE="+pidFile),
-	}, &syncBuffer{})
+	}, &testkit.LockedBuffer{})
 	if res.err != nil || res.code != 0 {
 		t.Fatalf("Exec = %d, %v, want 0, nil", res.code, res.err)
 	}
@@ -151,12 +152,12 @@ func TestExecBackgroundProcess(t *testing.T) {
 		t.Errorf("Exec took %v: the background process held it up", res.elapsed)
 	}
 	pids := readPids(t, pidFile, 1)
-	if !alive(pids[0]) {
+	if !testkit.Running(pids[0]) {
 		t.Fatal("the background process ended with its step; it should live until Close")
 	}
 
 	// The next step still runs normally.
-	var out syncBuffer
+	var out testkit.LockedBuffer
 	if code, err := env.Exec(t.Context(), executor.Command{Args: []string{"/bin/echo", "next"}}, &out); err != nil || code != 0 {
 		t.Fatalf("second Exec = %d, %v, want 0, nil", code, err)
 	}
@@ -167,7 +168,7 @@ func TestExecBackgroundProcess(t *testing.T) {
 	if err := env.Close(t.Context()); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
-	assertAllGone(t, pids)
+	testkit.CheckEnded(t, pids, "outlived Close")
 }
 
 func TestClose(t *testing.T) {
@@ -178,7 +179,7 @@ func TestClose(t *testing.T) {
 			t.Fatalf("Close #%d: %v, want nil (Close is idempotent)", i+1, err)
 		}
 	}
-	_, err := env.Exec(t.Context(), executor.Command{Args: []string{"/bin/true"}}, &syncBuffer{})
+	_, err := env.Exec(t.Context(), executor.Command{Args: []string{"/bin/true"}}, &testkit.LockedBuffer{})
 	if !errors.Is(err, ErrClosed) {
 		t.Errorf("Exec after Close error = %v, want ErrClosed", err)
 	}

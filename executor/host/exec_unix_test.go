@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"codeberg.org/anvil-ci/anvil/executor"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
 func TestExec(t *testing.T) {
@@ -100,7 +101,7 @@ func TestExec(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			env, _ := testEnv(t, 0)
-			var out syncBuffer
+			var out testkit.LockedBuffer
 			code, err := env.Exec(t.Context(), tt.cmd(t), &out)
 			if err != nil {
 				t.Fatalf("Exec: %v", err)
@@ -124,7 +125,7 @@ func TestExecFindsProgramInCommandPath(t *testing.T) {
 		t.Fatal(err)
 	}
 	env, _ := testEnv(t, 0)
-	var out syncBuffer
+	var out testkit.LockedBuffer
 	code, err := env.Exec(t.Context(), executor.Command{
 		Args: []string{"anvil-hello"},
 		Env:  []string{"PATH=/nonexistent:" + bin},
@@ -172,7 +173,7 @@ func TestExecErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			env, _ := testEnv(t, 0)
-			_, err := env.Exec(t.Context(), tt.cmd, &syncBuffer{})
+			_, err := env.Exec(t.Context(), tt.cmd, &testkit.LockedBuffer{})
 			if err == nil {
 				t.Fatal("Exec succeeded, want an error")
 			}
@@ -194,7 +195,7 @@ func TestExecCancelledBeforeStart(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	marker := filepath.Join(root, "ran")
-	_, err := env.Exec(ctx, executor.Command{Args: []string{"/bin/sh", "-c", "touch " + marker}}, &syncBuffer{})
+	_, err := env.Exec(ctx, executor.Command{Args: []string{"/bin/sh", "-c", "touch " + marker}}, &testkit.LockedBuffer{})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("Exec error = %v, want context.Canceled", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"codeberg.org/anvil-ci/anvil/executor"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
 // detachScript starts a process in its own session (setsid) and one behind
@@ -38,14 +39,14 @@ func TestCloseKillsDetachedProcesses(t *testing.T) {
 			}
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
-			var out syncBuffer
+			var out testkit.LockedBuffer
 			res := execAsync(ctx, env, executor.Command{
 				Args: []string{"sh", "-c", detachScript, "sh", arg},
 				Env:  append(shEnv(), "PIDFILE="+pidFile),
 			}, &out)
 			pids := readPids(t, pidFile, 2)
 			if cancelled {
-				waitFor(t, "the step to start", func() bool { return out.String() == "started\n" })
+				testkit.WaitFor(t, 10*time.Second, "the step to start", func() bool { return out.String() == "started\n" })
 				cancel()
 			}
 			if r := <-res; r.err != nil {
@@ -59,15 +60,15 @@ func TestCloseKillsDetachedProcesses(t *testing.T) {
 				alivePids = pids[:1]
 			}
 			for _, pid := range alivePids {
-				if !alive(pid) {
+				if !testkit.Running(pid) {
 					t.Fatalf("process %d ended with its step; the test needs it alive until Close", pid)
 				}
 			}
 			if err := env.Close(t.Context()); err != nil {
 				t.Fatalf("Close: %v", err)
 			}
-			assertAllGone(t, pids)
-			waitFor(t, "the killed processes to be reaped", func() bool {
+			testkit.CheckEnded(t, pids, "outlived Close")
+			testkit.WaitFor(t, 10*time.Second, "the killed processes to be reaped", func() bool {
 				for _, pid := range pids {
 					if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); err == nil {
 						return false
@@ -88,7 +89,7 @@ func TestCloseSparesOtherJobs(t *testing.T) {
 	pidFile := filepath.Join(root, "pids")
 	if _, err := other.Exec(t.Context(), executor.Command{
 		Args: []string{"sh", "-c", detachScript}, Env: append(shEnv(), "PIDFILE="+pidFile),
-	}, &syncBuffer{}); err != nil {
+	}, &testkit.LockedBuffer{}); err != nil {
 		t.Fatal(err)
 	}
 	pids := readPids(t, pidFile, 2)
@@ -96,14 +97,14 @@ func TestCloseSparesOtherJobs(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, pid := range pids {
-		if !alive(pid) {
+		if !testkit.Running(pid) {
 			t.Errorf("closing one job killed process %d of another", pid)
 		}
 	}
 	if err := other.Close(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	assertAllGone(t, pids)
+	testkit.CheckEnded(t, pids, "outlived Close")
 }
 
 // BenchmarkSweepNothingLeft is the cost of the sweep at the end of a job

@@ -2,7 +2,6 @@ package resolve_test
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,16 +13,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/executor/host"
 	"codeberg.org/anvil-ci/anvil/executor/internal/enginetest"
 	"codeberg.org/anvil-ci/anvil/executor/resolve"
 	"codeberg.org/anvil-ci/anvil/executor/resolve/gittest"
+	"codeberg.org/anvil-ci/anvil/internal/testkit/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden transcripts in testdata/engine")
 
 // chainRepo adds acme/chain: reusable workflows ten-N.yml that call
 // ten-(N+1).yml down to the tenth level of workflows (the caller being
@@ -107,20 +103,7 @@ func TestEngineRunsRemoteActions(t *testing.T) {
 			if strings.Contains(got, "k3y-material") {
 				t.Errorf("the secret appears in the transcript")
 			}
-			golden := filepath.Join("testdata", "engine", tt.name+".golden")
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("reading the golden transcript (go test ./executor/resolve -run TestEngineRunsRemoteActions -update): %v", err)
-			}
-			if diff := cmp.Diff(got, string(want)); diff != "" {
-				t.Errorf("transcript (-got +want), regenerate with -update after checking:\n%s", diff)
-			}
+			golden.Check(t, filepath.Join("testdata", "engine", tt.name+".golden"), []byte(got))
 		})
 	}
 }

@@ -50,8 +50,9 @@ type Graph map[string][]File
 // nothing of the module but what Only or From match. ForbidUses names
 // qualified identifier prefixes ("pipeline.Parse") its non-test files must
 // not refer to. Grouped asks for import groups in the order standard
-// library, third-party, ours, none of them mixed. Except exempts packages
-// From matches (test kits).
+// library, third-party, ours, none of them mixed. TestOnly names packages
+// only its test files may import. Except exempts packages From matches
+// (test kits).
 type Rule struct {
 	Name       string
 	From       []string
@@ -59,11 +60,13 @@ type Rule struct {
 	Forbid     []string
 	Only       []string
 	ForbidUses []string
+	TestOnly   []string
 	Grouped    bool
 }
 
 // Patterns are relative to the module: "executor" is that package alone,
-// "executor/..." it and every package below it, "..." every package.
+// "executor/..." it and every package below it, "..." every package,
+// "*test" every package whose name ends in "test" (the test kits).
 func match(patterns []string, path string) bool {
 	rel, ok := relative(path)
 	if !ok {
@@ -72,6 +75,12 @@ func match(patterns []string, path string) bool {
 	for _, p := range patterns {
 		if p == "..." {
 			return true
+		}
+		if suffix, ok := strings.CutPrefix(p, "*"); ok {
+			if strings.HasSuffix(rel[strings.LastIndexByte(rel, '/')+1:], suffix) {
+				return true
+			}
+			continue
 		}
 		if base, ok := strings.CutSuffix(p, "/..."); ok {
 			if rel == base || strings.HasPrefix(rel, base+"/") {
@@ -118,7 +127,10 @@ var Rules = []Rule{
 	{Name: "audit imports only executor, executor/host, pipeline, pipeline/plan and pipeline/policy of ours", From: []string{"audit/..."},
 		Only: []string{"executor", "pipeline/policy", "pipeline/plan", "executor/host", "pipeline"}},
 	{Name: "metrics imports only forge of ours", From: []string{"metrics/..."}, Only: []string{"forge"}},
-	{Name: "gitctx imports only pipeline/plan of ours", From: []string{"gitctx/..."}, Only: []string{"pipeline/plan"}},
+	{Name: "gitctx imports only pipeline/plan of ours", From: []string{"gitctx/..."}, Only: []string{"pipeline/plan", "internal/testkit"}},
+	{Name: "test support (internal/testkit, executor/executortest) is imported only by tests and test kits",
+		From: []string{"..."}, Except: []string{"*test", "internal/testkit/..."},
+		TestOnly: []string{"internal/testkit/...", "executor/executortest"}},
 }
 
 // applies reports whether r constrains package path. The pseudo-pattern
@@ -175,6 +187,9 @@ func checkFile(g Graph, r Rule, f File) []Violation {
 		if r.Only != nil && !match(r.Only, imp) && !r.applies(imp) && !seen[imp] {
 			seen[imp] = true
 			out = append(out, Violation{Rule: r.Name, File: f.Name, What: "imports " + imp})
+		}
+		if !f.Test && match(r.TestOnly, imp) {
+			out = append(out, Violation{Rule: r.Name, File: f.Name, What: "imports " + imp + " outside a _test.go file"})
 		}
 		if len(r.Forbid) == 0 {
 			continue

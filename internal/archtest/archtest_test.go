@@ -109,6 +109,23 @@ func TestCheckReportsViolations(t *testing.T) {
 			`rule "only cmd wires everything: nothing imports cmd": forge/client.go imports ` + cmd,
 		},
 	}, {
+		name: "test support",
+		graph: Graph{
+			runner: {
+				{Name: "runner/task.go", Imports: []string{Module + "/internal/testkit"}},
+				{Name: "runner/task_test.go", Test: true, Imports: []string{Module + "/internal/testkit", executor + "/executortest"}},
+			},
+			forge + "/forgetest":            {{Name: "forge/forgetest/server.go", Imports: []string{Module + "/internal/testkit"}}},
+			Module + "/internal/testkit":    {{Name: "internal/testkit/git.go"}},
+			Module + "/internal/testkit/gx": {{Name: "internal/testkit/gx/gx.go", Imports: []string{Module + "/internal/testkit"}}},
+			executor + "/executortest":      {{Name: "executor/executortest/backend.go", Imports: []string{executor}}},
+			executor:                        {{Name: "executor/engine.go", Imports: []string{executor + "/executortest"}}},
+		},
+		want: []string{
+			`rule "test support (internal/testkit, executor/executortest) is imported only by tests and test kits": executor/engine.go imports ` + executor + "/executortest outside a _test.go file",
+			`rule "test support (internal/testkit, executor/executortest) is imported only by tests and test kits": runner/task.go imports ` + Module + "/internal/testkit outside a _test.go file",
+		},
+	}, {
 		name: "import grouping",
 		graph: Graph{
 			Module + "/gitctx": {

@@ -2,13 +2,10 @@ package expr
 
 import (
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // testContexts returns contexts that fill every context, with the github
 // context read from testdata/github.json (a push event).

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"codeberg.org/anvil-ci/anvil/internal/testkit/golden"
 )
 
 func TestInterpolate(t *testing.T) {
@@ -112,19 +114,7 @@ func TestInterpolateGolden(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Interpolate(%s) error: %v", tmpl, err)
 			}
-			golden := strings.TrimSuffix(tmpl, ".tmpl") + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("reading golden file: %v (run go test -update to create it)", err)
-			}
-			if diff := cmp.Diff(got, string(want)); diff != "" {
-				t.Errorf("Interpolate(%s) mismatch (-got +want):\n%s", tmpl, diff)
-			}
+			golden.Check(t, strings.TrimSuffix(tmpl, ".tmpl")+".golden", []byte(got))
 		})
 	}
 }

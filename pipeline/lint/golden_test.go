@@ -1,20 +1,14 @@
 package lint
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
+	"codeberg.org/anvil-ci/anvil/internal/testkit/golden"
 	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
-
-// update rewrites the golden files instead of comparing with them:
-// go test ./pipeline/lint -update
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/lint")
 
 // lintData is where the workflows with golden output live.
 const lintData = "../../testdata/lint"
@@ -43,29 +37,10 @@ func TestGolden(t *testing.T) {
 			for _, f := range l.Check(name, data) {
 				b.WriteString(plan.FormatProblem(f.Problem()) + "\n")
 			}
-			checkGolden(t, strings.TrimSuffix(file, ".yml")+".golden", b.String())
+			golden.Check(t, strings.TrimSuffix(file, ".yml")+".golden", []byte(b.String()))
 			if strings.HasPrefix(name, "valid-") && b.Len() > 0 {
 				t.Errorf("Check(%s) found problems in a valid workflow:\n%s", name, b.String())
 			}
 		})
-	}
-}
-
-// checkGolden compares got with the golden file at path, or rewrites it
-// with -update.
-func checkGolden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading golden file (run go test ./pipeline/lint -update to create it): %v", err)
-	}
-	if diff := cmp.Diff(got, string(want)); diff != "" {
-		t.Errorf("findings differ from %s (-got +want); run go test ./pipeline/lint -update if intended:\n%s", path, diff)
 	}
 }

@@ -2,17 +2,12 @@ package policy
 
 import (
 	"encoding/json"
-	"flag"
 	"os"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
+	"codeberg.org/anvil-ci/anvil/internal/testkit/golden"
 	"codeberg.org/anvil-ci/anvil/pipeline"
 )
-
-// update rewrites the golden files: go test ./pipeline/policy -update
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // TestOfflineGolden plans testdata/build.yml (matrix, containers,
 // services, every kind of uses:, permissions, a reusable workflow call)
@@ -35,19 +30,7 @@ func TestOfflineGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const golden = "testdata/build.golden.json"
-	if *update {
-		if err := os.WriteFile(golden, append(got, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test ./pipeline/policy -update)", err)
-	}
-	if diff := cmp.Diff(string(got)+"\n", string(want)); diff != "" {
-		t.Errorf("%s differs (-got +want):\n%s", golden, diff)
-	}
+	golden.Check(t, "testdata/build.golden.json", append(got, '\n'))
 }
 
 func TestParseImage(t *testing.T) {

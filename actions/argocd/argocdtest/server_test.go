@@ -12,6 +12,7 @@ import (
 	"codeberg.org/anvil-ci/anvil/actions/argocd"
 	"codeberg.org/anvil-ci/anvil/actions/argocd/argocdtest"
 	"codeberg.org/anvil-ci/anvil/actions/gitops/gitopstest"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
 // manifests is the web application in the config repository.
@@ -83,18 +84,6 @@ func (f *fixture) app(t *testing.T) argocd.Application {
 		t.Fatal("the web application is gone")
 	}
 	return a
-}
-
-// eventually waits up to 5s for cond.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 func TestAuth(t *testing.T) {
@@ -172,16 +161,16 @@ func TestControllerFollowsGit(t *testing.T) {
 	if status, body := f.call(t, "POST", "/api/v1/applications/web/sync", `{"name":"web"}`); status != 400 || body["message"] != "another operation is already in progress" || body["code"] != float64(9) {
 		t.Errorf("a second sync = %d %v, want 400 code 9 another operation is already in progress", status, body)
 	}
-	eventually(t, "the operation to run", func() bool {
+	testkit.WaitFor(t, 5*time.Second, "the operation to run", func() bool {
 		return f.app(t).Status.OperationState != nil && f.app(t).Status.OperationState.Phase == "Running"
 	})
-	eventually(t, "the operation to succeed", func() bool { return f.app(t).Operation == nil })
+	testkit.WaitFor(t, 5*time.Second, "the operation to succeed", func() bool { return f.app(t).Operation == nil })
 	a = f.app(t)
 	st := a.Status.OperationState
 	if st.Phase != "Succeeded" || st.SyncResult.Revision != next || st.FinishedAt == "" {
 		t.Errorf("after the sync: %+v", st)
 	}
-	eventually(t, "Synced and Healthy", func() bool {
+	testkit.WaitFor(t, 5*time.Second, "Synced and Healthy", func() bool {
 		a := f.app(t)
 		return !argocd.InProgress(&a) && a.Status.Sync.Status == "Synced" && a.Status.Health.Status == "Healthy"
 	})
@@ -195,7 +184,7 @@ func TestAutoSync(t *testing.T) {
 	t.Parallel()
 	f := setup(t, argocdtest.AppConfig{Synced: true, AutoSync: true})
 	next := f.repo.MustCommit(t, map[string]string{"apps/web/kustomization.yaml": strings.Replace(manifests["apps/web/kustomization.yaml"], "1.0.0", "2.0.0", 1)}, "promote")
-	eventually(t, "the automated sync of the new commit", func() bool {
+	testkit.WaitFor(t, 5*time.Second, "the automated sync of the new commit", func() bool {
 		a := f.app(t)
 		return !argocd.InProgress(&a) && a.Status.Sync.Revision == next && a.Status.Sync.Status == "Synced"
 	})
@@ -243,11 +232,11 @@ func TestFailingSyncRetries(t *testing.T) {
 	if status != 200 {
 		t.Fatalf("sync = %d", status)
 	}
-	eventually(t, "a retry", func() bool {
+	testkit.WaitFor(t, 5*time.Second, "a retry", func() bool {
 		st := f.app(t).Status.OperationState
 		return st != nil && strings.HasPrefix(st.Message, "Retrying attempt #1")
 	})
-	eventually(t, "the failure", func() bool { return f.app(t).Operation == nil })
+	testkit.WaitFor(t, 5*time.Second, "the failure", func() bool { return f.app(t).Operation == nil })
 	st := f.app(t).Status.OperationState
 	if st.Phase != "Failed" || st.RetryCount != 2 || !strings.Contains(st.Message, "admission webhook denied the request") {
 		t.Errorf("after the retries: phase %s, %d retries, %q", st.Phase, st.RetryCount, st.Message)
@@ -260,11 +249,11 @@ func TestTerminate(t *testing.T) {
 	if err := f.srv.Hold(t.Context(), "web", time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the held operation to run", func() bool { st := f.app(t).Status.OperationState; return st != nil && st.Phase == "Running" })
+	testkit.WaitFor(t, 5*time.Second, "the held operation to run", func() bool { st := f.app(t).Status.OperationState; return st != nil && st.Phase == "Running" })
 	if status, body := f.call(t, "DELETE", "/api/v1/applications/web/operation", ""); status != 200 || len(body) != 0 {
 		t.Fatalf("terminate = %d %v, want 200 {}", status, body)
 	}
-	eventually(t, "the termination", func() bool { return f.app(t).Operation == nil })
+	testkit.WaitFor(t, 5*time.Second, "the termination", func() bool { return f.app(t).Operation == nil })
 	if st := f.app(t).Status.OperationState; st.Phase != "Failed" || st.Message != "Operation terminated" {
 		t.Errorf("after terminating: %s %q", st.Phase, st.Message)
 	}
@@ -284,7 +273,7 @@ func TestPruneDryRunResources(t *testing.T) {
 		if status, resp := f.call(t, "POST", "/api/v1/applications/web/sync", body); status != 200 {
 			t.Fatalf("sync %s = %d %v", body, status, resp)
 		}
-		eventually(t, "the sync "+body, func() bool { a := f.app(t); return !argocd.InProgress(&a) })
+		testkit.WaitFor(t, 5*time.Second, "the sync "+body, func() bool { a := f.app(t); return !argocd.InProgress(&a) })
 		// Times have seconds only, so read once more after a refresh, as
 		// the client does, to see the status after the operation.
 		f.call(t, "GET", "/api/v1/applications/web?refresh=normal", "")
@@ -318,8 +307,8 @@ func TestDegraded(t *testing.T) {
 	if status, _ := f.call(t, "POST", "/api/v1/applications/web/sync", `{"name":"web"}`); status != 200 {
 		t.Fatal("sync refused")
 	}
-	eventually(t, "Progressing", func() bool { return f.app(t).Status.Health.Status == "Progressing" })
-	eventually(t, "Degraded", func() bool { return f.app(t).Status.Health.Status == "Degraded" })
+	testkit.WaitFor(t, 5*time.Second, "Progressing", func() bool { return f.app(t).Status.Health.Status == "Progressing" })
+	testkit.WaitFor(t, 5*time.Second, "Degraded", func() bool { return f.app(t).Status.Health.Status == "Degraded" })
 	if msg := f.app(t).Status.Health.Message; msg != `Deployment "web" exceeded its progress deadline` {
 		t.Errorf("health message = %q", msg)
 	}

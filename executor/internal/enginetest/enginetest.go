@@ -1,43 +1,19 @@
 // Package enginetest holds what the engine's tests and benchmarks in
-// executor and its backends share: real git repositories made from a
-// fixture directory, the plan of their workflows, and pipeline's parser
-// and Loader, so that those tests need not import pipeline (the executor
+// executor and its backends share: the plan of a repository's workflows
+// (internal/testkit makes the repositories), and pipeline's parser and
+// Loader, so that those tests need not import pipeline (the executor
 // itself imports plan types only). Test-only.
 package enginetest
 
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
 	"codeberg.org/anvil-ci/anvil/pipeline"
 	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
-
-// GitRepo copies src into a new temporary git repository with one commit
-// on main, made with the real git command.
-func GitRepo(tb testing.TB, src string) string {
-	tb.Helper()
-	dir := tb.TempDir()
-	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
-		tb.Fatalf("copying %s: %v", src, err)
-	}
-	for _, args := range [][]string{
-		{"init", "-q", "-b", "main"},
-		{"add", "-A"},
-		{"-c", "user.name=Anvil Test", "-c", "user.email=test@example.invalid", "commit", "-q", "-m", "fixture"},
-	} {
-		cmd := exec.Command("git", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			tb.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
-	return dir
-}
 
 // Plan discovers, parses and plans the workflows of repo for ev, naming
 // each workflow by its path relative to repo.

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"codeberg.org/anvil-ci/anvil/demo"
 )
 
 // TestDemo runs anvil demo end to end: the embedded repository, git, the
@@ -32,8 +34,8 @@ func TestDemo(t *testing.T) {
 			t.Errorf("anvil demo stdout lacks %q:\n%s", want, out)
 		}
 	}
-	if strings.Contains(out, demoToken) {
-		t.Errorf("anvil demo printed the secret %q unmasked:\n%s", demoToken, out)
+	if strings.Contains(out, demo.Token) {
+		t.Errorf("anvil demo printed the secret %q unmasked:\n%s", demo.Token, out)
 	}
 	for _, f := range []string{".git/HEAD", ".forgejo/workflows/demo.yml", ".forgejo/actions/greet/action.yml"} {
 		if _, err := os.Stat(filepath.Join(keep, f)); err != nil {

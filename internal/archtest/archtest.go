@@ -116,6 +116,11 @@ var Rules = []Rule{
 		Only: []string{"executor", "pipeline/policy", "executor/host", "pipeline"}},
 	{Name: "metrics imports only forge of ours", From: []string{"metrics/..."}, Only: []string{"forge"}},
 	{Name: "gitctx imports only pipeline of ours", From: []string{"gitctx/..."}, Only: []string{"pipeline"}},
+	{Name: "console only prints: it imports only executor and pipeline of ours", From: []string{"console/..."},
+		Only: []string{"executor", "pipeline", "pipeline/lint"}},
+	{Name: "localrun picks no backend or printer: cmd wires executor/host, executor/docker and console",
+		From: []string{"localrun/..."}, Forbid: []string{"executor/host", "executor/docker", "console", "runner/...", "forge/..."}},
+	{Name: "demo and internal/interrupt import nothing of ours", From: []string{"demo/...", "internal/interrupt"}, Only: []string{}},
 }
 
 // applies reports whether r constrains package path. The pseudo-pattern

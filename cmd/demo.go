@@ -2,17 +2,17 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
-)
 
-// demoToken is the value of the demo's DEMO_TOKEN secret; the demo prints
-// it and the logs show *** instead.
-const demoToken = "demo-token-8d2f41"
+	"codeberg.org/anvil-ci/anvil/demo"
+	"codeberg.org/anvil-ci/anvil/localrun"
+)
 
 const demoLong = `Write a small demo repository, commit it with git and run its workflow
 exactly like "anvil exec push -C <dir> -s DEMO_TOKEN=...".
@@ -62,15 +62,17 @@ func runDemo(ctx context.Context, proc Process, keep string, jsonOut bool) error
 		defer os.RemoveAll(tmp)
 		dir = filepath.Join(tmp, "textstats")
 	}
-	if err := writeDemoRepo(ctx, dir, proc.now()); err != nil {
+	if err := demo.Write(ctx, dir, proc.now()); err != nil {
+		if errors.Is(err, demo.ErrNotEmpty) {
+			return usageErrorf("--keep %w", err)
+		}
 		return err
 	}
 	fmt.Fprintf(proc.Stderr, "demo repository: %s\n", dir)
-	opts := &execOptions{
-		dir:     dir,
-		secrets: []string{"DEMO_TOKEN=" + demoToken},
-		json:    jsonOut,
-		grace:   10 * time.Second,
-	}
+	opts := &execOptions{json: jsonOut, run: localrun.Options{
+		Dir:    dir,
+		Values: localrun.ValueFlags{Secrets: []string{"DEMO_TOKEN=" + demo.Token}},
+		Grace:  10 * time.Second,
+	}}
 	return runExec(ctx, proc, opts, "push")
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"codeberg.org/anvil-ci/anvil/demo"
 	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
@@ -34,8 +35,8 @@ func TestDemo(t *testing.T) {
 			t.Errorf("anvil demo stdout lacks %q:\n%s", want, out)
 		}
 	}
-	if strings.Contains(out, demoToken) {
-		t.Errorf("anvil demo printed the secret %q unmasked:\n%s", demoToken, out)
+	if strings.Contains(out, demo.Token) {
+		t.Errorf("anvil demo printed the secret %q unmasked:\n%s", demo.Token, out)
 	}
 	for _, f := range []string{".git/HEAD", ".forgejo/workflows/demo.yml", ".forgejo/actions/greet/action.yml"} {
 		if _, err := os.Stat(filepath.Join(keep, f)); err != nil {

@@ -4,11 +4,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"codeberg.org/anvil-ci/anvil/demo"
 	"codeberg.org/anvil-ci/anvil/executor/resolve/gittest"
 )
 
@@ -76,7 +76,7 @@ func remoteRepo(t *testing.T, origin string) string {
 	if err := os.WriteFile(wf, []byte(remoteWorkflow), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := commitAll(t.Context(), dir, "remote actions", time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)); err != nil {
+	if err := demo.CommitAll(t.Context(), dir, "remote actions", time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)); err != nil {
 		t.Fatal(err)
 	}
 	if origin != "" {
@@ -163,40 +163,5 @@ func TestExecRemoteActions(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func TestDefaultActionSources(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		origin string
-		want   []string
-	}{
-		{origin: "", want: []string{"https://github.com"}},
-		{origin: "https://codeberg.org", want: []string{"https://codeberg.org", "https://github.com"}},
-		{origin: "https://github.com", want: []string{"https://github.com"}},
-	}
-	for _, tt := range tests {
-		if got := defaultActionSources(tt.origin); !slices.Equal(got, tt.want) {
-			t.Errorf("defaultActionSources(%q) = %q, want %q", tt.origin, got, tt.want)
-		}
-	}
-}
-
-func TestDefaultActionCache(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		env  map[string]string
-		want string
-	}{
-		{env: map[string]string{"XDG_CACHE_HOME": "/x/cache", "HOME": "/home/u"}, want: "/x/cache/anvil/actions"},
-		{env: map[string]string{"XDG_CACHE_HOME": "relative", "HOME": "/home/u"}, want: "/home/u/.cache/anvil/actions"},
-		{env: map[string]string{}, want: filepath.Join(os.TempDir(), "anvil-actions")},
-	}
-	for _, tt := range tests {
-		proc, _, _ := testProcess(tt.env)
-		if got := defaultActionCache(proc); got != tt.want {
-			t.Errorf("defaultActionCache(%v) = %q, want %q", tt.env, got, tt.want)
-		}
 	}
 }

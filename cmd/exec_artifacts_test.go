@@ -11,6 +11,7 @@ import (
 	"codeberg.org/anvil-ci/anvil/artifacts/artifactclient"
 	"codeberg.org/anvil-ci/anvil/cache/cachetest"
 	"codeberg.org/anvil-ci/anvil/internal/testkit"
+	"codeberg.org/anvil-ci/anvil/localrun"
 )
 
 // execGithub is the github context startExecServices reads.
@@ -19,10 +20,10 @@ func execGithub(runID string) map[string]any {
 }
 
 // startServicesT starts exec's services on loopback for a test.
-func startServicesT(t *testing.T, c cacheFlags, a artifactFlags, runID string) *execServices {
+func startServicesT(t *testing.T, c localrun.CacheOptions, a localrun.ArtifactOptions, runID string) *localrun.Services {
 	t.Helper()
 	proc, _, stderr := testProcess(map[string]string{})
-	s, err := startExecServices(t.Context(), proc, c, a, execGithub(runID), false)
+	s, err := startExecServices(t.Context(), proc, &execOptions{cache: c, artifacts: a}, execGithub(runID), false)
 	if err != nil {
 		t.Fatalf("startExecServices: %v\n%s", err, stderr)
 	}
@@ -31,13 +32,13 @@ func startServicesT(t *testing.T, c cacheFlags, a artifactFlags, runID string) *
 }
 
 // artifactJob is a job's artifact client with the services' variables.
-func artifactJob(t *testing.T, s *execServices) *artifactclient.Client {
+func artifactJob(t *testing.T, s *localrun.Services) *artifactclient.Client {
 	t.Helper()
 	c, err := artifactclient.FromEnv(func(k string) string {
 		if k == "GITHUB_RUN_ID" {
-			return s.runID
+			return s.RunID
 		}
-		return s.runtime.Env[k]
+		return s.Runtime.Env[k]
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -51,17 +52,17 @@ func artifactJob(t *testing.T, s *execServices) *artifactclient.Client {
 // server's token; another token does not get into the cache.
 func TestExecServicesShareOneListener(t *testing.T) {
 	t.Parallel()
-	s := startServicesT(t, cacheFlags{path: t.TempDir()}, artifactFlags{path: t.TempDir()}, "42")
-	env := s.runtime.Env
+	s := startServicesT(t, localrun.CacheOptions{Path: t.TempDir()}, localrun.ArtifactOptions{Path: t.TempDir()}, "42")
+	env := s.Runtime.Env
 	base := env["ACTIONS_RESULTS_URL"]
 	if !strings.HasPrefix(base, "http://127.0.0.1:") || env["ACTIONS_RUNTIME_URL"] != base+"/api/actions_pipeline/" || !strings.HasPrefix(env["ACTIONS_CACHE_URL"], base+"/_cache/") {
 		t.Fatalf("Env = %v, want ACTIONS_RUNTIME_URL, ACTIONS_RESULTS_URL and ACTIONS_CACHE_URL on one 127.0.0.1 listener", env)
 	}
-	if s.runID != "42" {
-		t.Errorf("runID = %q, want the planned 42 for a fresh directory", s.runID)
+	if s.RunID != "42" {
+		t.Errorf("runID = %q, want the planned 42 for a fresh directory", s.RunID)
 	}
-	if len(s.runtime.Credentials) != 2 {
-		t.Errorf("Credentials = %d values, want the artifact token and the cache credential masked", len(s.runtime.Credentials))
+	if len(s.Runtime.Credentials) != 2 {
+		t.Errorf("Credentials = %d values, want the artifact token and the cache credential masked", len(s.Runtime.Credentials))
 	}
 
 	files := t.TempDir()
@@ -117,15 +118,15 @@ func TestExecServicesShareOneListener(t *testing.T) {
 func TestExecArtifactsPerRun(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "not", "yet")
-	first := startServicesT(t, cacheFlags{off: true}, artifactFlags{path: dir}, "1700000000")
+	first := startServicesT(t, localrun.CacheOptions{Off: true}, localrun.ArtifactOptions{Path: dir}, "1700000000")
 	if _, err := artifactJob(t, first).UploadV4(t.Context(), "out", strings.NewReader("first"), 0); err != nil {
 		t.Fatal(err)
 	}
-	second := startServicesT(t, cacheFlags{off: true}, artifactFlags{path: dir}, "1700000000")
-	if first.runID != "1700000000" || second.runID != "1700000001" {
-		t.Errorf("run ids %q and %q, want 1700000000 and 1700000001", first.runID, second.runID)
+	second := startServicesT(t, localrun.CacheOptions{Off: true}, localrun.ArtifactOptions{Path: dir}, "1700000000")
+	if first.RunID != "1700000000" || second.RunID != "1700000001" {
+		t.Errorf("run ids %q and %q, want 1700000000 and 1700000001", first.RunID, second.RunID)
 	}
-	for _, id := range []string{first.runID, second.runID} {
+	for _, id := range []string{first.RunID, second.RunID} {
 		if st, err := os.Stat(filepath.Join(dir, id)); err != nil || !st.IsDir() {
 			t.Errorf("no artifact directory %s of run %s: %v", filepath.Join(dir, id), id, err)
 		}
@@ -137,8 +138,8 @@ func TestExecArtifactsPerRun(t *testing.T) {
 	if err != nil || len(got) != 0 {
 		t.Errorf("the second run lists %v, %v, want none of the first run's", got, err)
 	}
-	if _, ok := second.runtime.Env["ACTIONS_CACHE_URL"]; ok {
-		t.Errorf("with --no-cache-server, Env = %v, want no ACTIONS_CACHE_URL", second.runtime.Env)
+	if _, ok := second.Runtime.Env["ACTIONS_CACHE_URL"]; ok {
+		t.Errorf("with --no-cache-server, Env = %v, want no ACTIONS_CACHE_URL", second.Runtime.Env)
 	}
 }
 
@@ -146,45 +147,11 @@ func TestExecArtifactsPerRun(t *testing.T) {
 // get the cache's v2 variables and the planned run id stays.
 func TestExecServicesWithoutArtifacts(t *testing.T) {
 	t.Parallel()
-	s := startServicesT(t, cacheFlags{path: t.TempDir()}, artifactFlags{}, "7")
-	if s.runID != "" || s.runtime.Env["ACTIONS_RUNTIME_URL"] != "" {
-		t.Errorf("runID %q, Env %v: want no artifact server", s.runID, s.runtime.Env)
+	s := startServicesT(t, localrun.CacheOptions{Path: t.TempDir()}, localrun.ArtifactOptions{}, "7")
+	if s.RunID != "" || s.Runtime.Env["ACTIONS_RUNTIME_URL"] != "" {
+		t.Errorf("runID %q, Env %v: want no artifact server", s.RunID, s.Runtime.Env)
 	}
-	if !strings.HasPrefix(s.runtime.Env["ACTIONS_RUNTIME_TOKEN"], "anv1.") {
+	if !strings.HasPrefix(s.Runtime.Env["ACTIONS_RUNTIME_TOKEN"], "anv1.") {
 		t.Errorf("ACTIONS_RUNTIME_TOKEN is not the cache credential: want v2 to work without an artifact server")
-	}
-}
-
-func TestSharedAddress(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name     string
-		c        cacheFlags
-		a        artifactFlags
-		wantHost string
-		wantPort uint16
-		wantErr  string
-	}{
-		{name: "defaults", wantHost: "", wantPort: 0},
-		{name: "the cache's", c: cacheFlags{addr: "127.0.0.2", port: 9000}, wantHost: "127.0.0.2", wantPort: 9000},
-		{name: "the artifacts'", a: artifactFlags{addr: "127.0.0.3", port: 9001}, wantHost: "127.0.0.3", wantPort: 9001},
-		{name: "the same twice", c: cacheFlags{port: 9002}, a: artifactFlags{port: 9002}, wantPort: 9002},
-		{name: "two ports", c: cacheFlags{port: 9000}, a: artifactFlags{port: 9001}, wantErr: "one port"},
-		{name: "two addresses", c: cacheFlags{addr: "127.0.0.2"}, a: artifactFlags{addr: "127.0.0.3"}, wantErr: "one address"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			host, port, err := sharedAddress(tt.c, tt.a)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Errorf("sharedAddress = %v, want an error with %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil || host != tt.wantHost || port != tt.wantPort {
-				t.Errorf("sharedAddress = %q, %d, %v, want %q, %d", host, port, err, tt.wantHost, tt.wantPort)
-			}
-		})
 	}
 }

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	stdcmp "cmp"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/pflag"
 
+	"codeberg.org/anvil-ci/anvil/demo"
 	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
@@ -36,7 +38,7 @@ func copyFixture(t *testing.T, name string) string {
 	if err != nil {
 		t.Fatalf("copying fixture %s: %v", name, err)
 	}
-	if err := commitAll(t.Context(), dir, "fixture", time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)); err != nil {
+	if err := demo.CommitAll(t.Context(), dir, "fixture", time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)); err != nil {
 		t.Fatal(err)
 	}
 	return dir
@@ -116,7 +118,7 @@ func TestExecFlagsToConfig(t *testing.T) {
 				t.Fatalf("parsing %q: %v", tt.args, err)
 			}
 			proc, _, _ := testProcess(env)
-			prep, err := prepareExec(t.Context(), proc, opts, firstNonEmpty(tt.event, "push"))
+			prep, err := prepareExec(t.Context(), proc, opts, stdcmp.Or(tt.event, "push"))
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("prepareExec(%q) error = %v, want it to contain %q", tt.args, err, tt.wantErr)
@@ -129,7 +131,7 @@ func TestExecFlagsToConfig(t *testing.T) {
 			if err != nil {
 				t.Fatalf("prepareExec(%q) error = %v", tt.args, err)
 			}
-			c := prep.config
+			c := prep.Config
 			got := configView{
 				WorkDir: c.WorkDir, SourceDir: c.SourceDir, LocalCheckout: c.LocalCheckout,
 				Secrets: c.Secrets, Vars: c.Vars, Env: c.Env, Inputs: c.Inputs, Grace: c.Grace,

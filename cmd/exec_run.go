@@ -2,17 +2,17 @@ package cmd
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
 	"os"
-	"path/filepath"
-	"strconv"
 
+	"codeberg.org/anvil-ci/anvil/cache"
+	"codeberg.org/anvil-ci/anvil/console"
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/executor/host"
-	"codeberg.org/anvil-ci/anvil/gitctx"
-	"codeberg.org/anvil-ci/anvil/pipeline"
-	"codeberg.org/anvil-ci/anvil/pipeline/plan"
+	"codeberg.org/anvil-ci/anvil/internal/interrupt"
+	"codeberg.org/anvil-ci/anvil/localrun"
 )
 
 // runExec plans and runs the workflows eventName triggers, as o says.
@@ -21,32 +21,26 @@ func runExec(ctx context.Context, proc Process, o *execOptions, eventName string
 	if err != nil {
 		return err
 	}
-	for _, wf := range prep.plan.Workflows {
+	for _, wf := range prep.Plan.Workflows {
 		for _, n := range wf.Notes {
 			fmt.Fprintf(proc.Stderr, "note: %s: %s\n", wf.File, n)
 		}
 	}
 	if o.list {
-		failing := listProblems(proc.Stderr, prep.plan)
-		runnable := &plan.Plan{Event: prep.plan.Event}
-		for _, wf := range prep.plan.Workflows {
-			if !(checkedWorkflow{wf: wf}).broken() {
-				runnable.Workflows = append(runnable.Workflows, wf)
-			}
-		}
-		if err := printJobList(proc.Stdout, runnable); err != nil || !failing {
+		failing := console.ListProblems(proc.Stderr, prep.Plan)
+		if err := console.PrintJobList(proc.Stdout, prep.Runnable()); err != nil || !failing {
 			return err
 		}
 		return errJobsFailed
 	}
-	if len(prep.plan.Workflows) == 0 {
+	if len(prep.Plan.Workflows) == 0 {
 		return nil
 	}
-	if note := prep.platforms.note(); note != "" {
+	if note := prep.Platforms.Note(); note != "" {
 		fmt.Fprintln(proc.Stderr, note)
 	}
 
-	cfg := prep.config
+	cfg := prep.Config
 	if cfg.WorkDir == "" {
 		tmp, err := os.MkdirTemp("", "anvil-exec-")
 		if err != nil {
@@ -55,29 +49,29 @@ func runExec(ctx context.Context, proc Process, o *execOptions, eventName string
 		defer os.RemoveAll(tmp)
 		cfg.WorkDir = tmp
 	}
-	services, err := startExecServices(ctx, proc, o.cache, o.artifacts, cfg.Github, mayUseContainers(prep.platforms, prep.plan))
+	services, err := startExecServices(ctx, proc, o, cfg.Github, prep.Platforms.MayUseContainers(prep.Plan))
 	if err != nil {
 		return err
 	}
 	defer services.Close()
-	cfg.Runtime = services.runtime
-	if services.runID != "" {
-		cfg.Github["run_id"] = services.runID
+	cfg.Runtime = services.Runtime
+	if services.RunID != "" {
+		cfg.Github["run_id"] = services.RunID
 	}
-	p := choosePrinter(proc, o.json)
+	p := console.Choose(proc.Stdout, console.Output{JSON: o.json, Terminal: proc.Terminal, NoColor: proc.getenv("NO_COLOR") != ""})
 	cfg.Sink = p
-	containers := newLazyDocker(proc, o.grace, o.docker)
+	containers := newLazyDocker(proc, o.run.Grace, o.docker)
 	defer containers.close()
-	cfg.Backends = prep.platforms.backendFor(host.New(host.Config{Grace: o.grace}), containers.get)
+	cfg.Backends = prep.Platforms.BackendFor(host.New(host.Config{Grace: o.run.Grace}), containers.get)
 
-	closeAudit, err := o.govern.wire(proc, &cfg)
+	closeAudit, err := o.govern.Wire(&cfg, proc.Stderr)
 	if err != nil {
 		return err
 	}
 	defer closeAudit()
 	engine := executor.New(cfg)
-	onKill(ctx, engine.Kill)
-	res, err := engine.Run(ctx, prep.plan)
+	interrupt.OnKill(ctx, engine.Kill)
+	res, err := engine.Run(ctx, prep.Plan)
 	p.Finish()
 	if err != nil {
 		return fmt.Errorf("running the workflows: %w", err)
@@ -88,115 +82,40 @@ func runExec(ctx context.Context, proc Process, o *execOptions, eventName string
 	return nil
 }
 
-// execPrep is everything anvil exec knows before it runs anything.
-type execPrep struct {
-	// plan holds the triggered workflows, each with what lint found on
-	// its Problems: the engine fails the jobs of those with errors.
-	plan      *plan.Plan
-	config    executor.Config
-	platforms platforms
+// prepareExec plans the run with what anvil's process gives it.
+func prepareExec(ctx context.Context, proc Process, o *execOptions, eventName string) (*localrun.Prep, error) {
+	return localrun.Prepare(ctx, o.run, localrun.Host{
+		LookupEnv:  proc.lookupEnv,
+		Environ:    proc.environ(),
+		Now:        proc.now(),
+		SelfBinary: proc.selfBinary(),
+		Stderr:     proc.Stderr,
+	}, eventName)
 }
 
-// prepareExec reads flags, workflows, the event payload and git state, and
-// plans the run. The engine config lacks Sink and Backends.
-func prepareExec(ctx context.Context, proc Process, o *execOptions, eventName string) (*execPrep, error) {
-	plats, err := parsePlatforms(o.platforms)
-	if err != nil {
-		return nil, err
-	}
-	vals, err := o.values(proc.lookupEnv)
-	if err != nil {
-		return nil, err
-	}
-	dir, err := sourceDir(o.dir)
-	if err != nil {
-		return nil, err
-	}
-	checked, err := lintWorkflows(dir, o.workflows)
-	if err != nil {
-		return nil, err
-	}
-	payload, err := readPayload(o.eventPath)
-	if err != nil {
-		return nil, err
-	}
-	info, err := gitctx.Read(ctx, dir, proc.getenv)
-	if err != nil {
-		return nil, err
-	}
-	actions, err := o.actions.resolver(proc, gitctx.ParseRemote(info.RemoteURL).ServerURL)
-	if err != nil {
-		return nil, err
-	}
-	if !info.IsRepo {
-		fmt.Fprintf(proc.Stderr, "note: %s is not a git repository: github.sha is empty and ref is refs/heads/main\n", dir)
-	}
-	gh := gitctx.Build(info, gitctx.Input{
-		EventName: eventName,
-		Payload:   payload,
-		Inputs:    vals.Inputs,
-		Dir:       dir,
-		Actor:     o.actor,
-		User:      proc.getenv("USER"),
-		RunID:     strconv.FormatInt(proc.now().Unix(), 10),
-	})
-	p, err := planChecked(checked, gh.Event, o.job, proc.Stderr)
-	if err != nil {
-		return nil, err
-	}
-	return &execPrep{
-		plan:      p,
-		platforms: plats,
-		config: executor.Config{
-			Loader:        pipeline.Loader{},
-			WorkDir:       o.workDir,
-			SourceDir:     dir,
-			LocalCheckout: true,
-			Actions:       actions,
-			Github:        gh.Context,
-			Secrets:       vals.Secrets,
-			Vars:          vals.Vars,
-			Env:           vals.Env,
-			Inputs:        gh.Inputs,
-			BaseEnv:       executor.HostEnv(proc.environ()),
-			RunnerName:    "anvil-exec",
-			Grace:         o.grace,
-			SelfBinary:    proc.selfBinary(),
+// startExecServices starts exec's cache and artifact servers for the run
+// whose github context is gh, with this process's cache server.
+func startExecServices(ctx context.Context, proc Process, o *execOptions, gh map[string]any, containers bool) (*localrun.Services, error) {
+	return localrun.StartServices(ctx, localrun.ServiceConfig{
+		Cache: o.cache, Artifacts: o.artifacts, Github: gh, Containers: containers,
+		DefaultCacheDir: localrun.DefaultCacheDir(proc.getenv),
+		StartCache: func(ctx context.Context, cfg cache.Config, containers bool, handler func(http.Handler) http.Handler) (localrun.Cache, error) {
+			jc, err := startJobCache(ctx, cfg, jobCacheOptions{containers: containers, handler: handler})
+			if err != nil {
+				return nil, err
+			}
+			return execCache{jc}, nil
 		},
-	}, nil
+		InUse:  func(err error) bool { return errors.Is(err, errCacheDirInUse) },
+		Stderr: proc.Stderr,
+	})
 }
 
-// sourceDir makes -C absolute and checks it is a directory.
-func sourceDir(dir string) (string, error) {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return "", usageErrorf("-C %s: %w", dir, err)
-	}
-	st, err := os.Stat(abs)
-	if err != nil {
-		return "", usageErrorf("-C %s: %w", dir, err)
-	}
-	if !st.IsDir() {
-		return "", usageErrorf("-C %s: not a directory; give the repository's directory", dir)
-	}
-	return abs, nil
-}
+// execCache is the job cache as localrun sees it.
+type execCache struct{ *jobCache }
 
-// readPayload reads the -e event payload; "" gives nil.
-func readPayload(file string) (map[string]any, error) {
-	if file == "" {
-		return nil, nil
-	}
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return nil, usageErrorf("-e: %w", err)
-	}
-	var payload map[string]any
-	if err := json.Unmarshal(data, &payload); err != nil {
-		return nil, usageErrorf("-e %s: the event payload must be a JSON object: %w", file, err)
-	}
-	if payload == nil {
-		payload = map[string]any{}
-	}
-	return payload, nil
+func (c execCache) Base() string { return c.base }
+
+func (c execCache) Credentials(gh map[string]any) (cache.JobCredentials, error) {
+	return c.credentials(cacheScope(gh))
 }

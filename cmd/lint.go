@@ -8,6 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"codeberg.org/anvil-ci/anvil/console"
+	"codeberg.org/anvil-ci/anvil/localrun"
 	"codeberg.org/anvil-ci/anvil/pipeline"
 	"codeberg.org/anvil-ci/anvil/pipeline/lint"
 )
@@ -109,7 +111,7 @@ func runLint(_ context.Context, proc Process, o *lintOptions, paths []string) er
 	var findings []lint.Finding
 	bad := 0
 	for _, f := range files {
-		path, name := workflowPath(dir, f)
+		path, name := localrun.WorkflowPath(dir, f)
 		data, err := pipeline.ReadFile(path)
 		if err != nil {
 			return usageError(fmt.Errorf("reading workflow: %w", err))
@@ -120,15 +122,15 @@ func runLint(_ context.Context, proc Process, o *lintOptions, paths []string) er
 		}
 		findings = append(findings, fs...)
 	}
-	if err := printFindings(proc.Stdout, o.format, findings); err != nil {
+	if err := console.PrintFindings(proc.Stdout, o.format, findings); err != nil {
 		return err
 	}
 	if len(findings) == 0 {
 		return nil
 	}
-	count := countFindings(findings)
+	count := console.CountFindings(findings)
 	summary := fmt.Sprintf("%s in %d of %d workflow files", count, bad, len(files))
-	if count.errors == 0 && !o.strict {
+	if count.Errors == 0 && !o.strict {
 		if o.format == "text" {
 			fmt.Fprintf(proc.Stderr, "anvil: %s; they do not stop a run (--strict fails on them)\n", summary)
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"codeberg.org/anvil-ci/anvil/console"
 	"codeberg.org/anvil-ci/anvil/pipeline/plan"
 )
 
@@ -179,7 +180,7 @@ func TestLintJSONShape(t *testing.T) {
 		repo := copyFixture(t, fixture)
 		proc, stdout, _ := testProcess(nil)
 		Main(t.Context(), proc, []string{"lint", "-C", repo, "--format", "json"})
-		var got []lintJSON
+		var got []console.FindingJSON
 		if err := json.Unmarshal(stdout.Bytes(), &got); err != nil || got == nil {
 			t.Fatalf("anvil lint --format json printed %q, not a JSON array: %v", stdout, err)
 		}

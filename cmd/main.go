@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"codeberg.org/anvil-ci/anvil/internal/interrupt"
+	"codeberg.org/anvil-ci/anvil/localrun"
 )
 
 // Exit statuses of anvil.
@@ -23,7 +26,7 @@ const (
 // status. The first interrupt on proc.Interrupts cancels the run; the
 // second calls proc.Exit(ExitInterrupted).
 func Main(ctx context.Context, proc Process, args []string) int {
-	ctx, stop := cancelOnInterrupt(ctx, proc)
+	ctx, stop := interrupt.Cancel(ctx, proc.Interrupts, proc.Stderr, func() { proc.Exit(ExitInterrupted) })
 	defer stop()
 
 	root := NewRoot(proc)
@@ -37,6 +40,11 @@ func Main(ctx context.Context, proc Process, args []string) int {
 func reportError(proc Process, err error) int {
 	if err == nil {
 		return ExitOK
+	}
+	var ue *localrun.UsageError
+	if errors.As(err, &ue) && !errors.As(err, new(*exitError)) {
+		fmt.Fprintf(proc.Stderr, "anvil: %v\n", ue.Err)
+		return ExitUsage
 	}
 	var ee *exitError
 	if !errors.As(err, &ee) {

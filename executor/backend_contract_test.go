@@ -10,7 +10,7 @@ import (
 
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/executor/executortest"
-	"codeberg.org/anvil-ci/anvil/pipeline"
+	"codeberg.org/anvil-ci/anvil/executor/internal/enginetest"
 )
 
 // TestEngineKeepsTheBackendContract runs plans on executortest's fake
@@ -71,7 +71,7 @@ jobs:
 			defer cancel()
 			fake := executortest.New(t, tt.cfg(cancel))
 			eng := executor.New(executor.Config{
-				Loader: pipeline.Loader{},
+				Loader: enginetest.Loader(),
 				Backends: func([]string) (executor.Backend, executor.JobSpecHints, error) {
 					return fake, executor.JobSpecHints{}, nil
 				},

@@ -151,7 +151,7 @@ func TestRunnableWorkflowsPass(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no scenario workflows: %v", err)
 	}
-	files = append(files, "../../cmd/demo/.forgejo/workflows/demo.yml", "../testdata/bench/six-jobs.yml")
+	files = append(files, "../../demo/repo/.forgejo/workflows/demo.yml", "../testdata/bench/six-jobs.yml")
 	l := New(Options{})
 	for _, file := range files {
 		data, err := os.ReadFile(file)

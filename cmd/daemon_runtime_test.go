@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-
 	"codeberg.org/anvil-ci/anvil/cache"
 	"codeberg.org/anvil-ci/anvil/forge/forgetest"
 )

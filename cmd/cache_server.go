@@ -83,7 +83,7 @@ func runCacheServer(ctx context.Context, proc Process, o *cacheServerOptions) er
 	if err != nil {
 		return err
 	}
-	release, err := lockCacheDir(dir)
+	release, err := cache.LockDir(dir)
 	if err != nil {
 		return fmt.Errorf("%w: give each cache server its own --dir", err)
 	}

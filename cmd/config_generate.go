@@ -1,10 +1,19 @@
 package cmd
 
 import (
+	_ "embed"
 	"io"
 
 	"github.com/spf13/cobra"
 )
+
+// configTemplate is what anvil generate-config prints: every key the
+// daemon reads, with its default and what it does. The keys are
+// forgejo-runner's where the meaning is the same. TestGenerateConfigIsTheDefaults
+// loads it and checks it is the defaults, every key documented.
+//
+//go:embed config_template.yaml
+var configTemplate string
 
 // newGenerateConfigCommand returns anvil generate-config.
 func newGenerateConfigCommand(proc Process) *cobra.Command {

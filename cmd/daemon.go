@@ -122,7 +122,7 @@ func runDaemon(ctx context.Context, proc Process, o *daemonOptions) error {
 		return err
 	}
 	defer jc.Close()
-	rc.Runtime = daemonRuntime(reg.Address, rc.Version, jc, logrus.NewEntry(log))
+	rc.Runtime = runner.ForgeRuntime(reg.Address, rc.Version, jc, logrus.NewEntry(log))
 	r := runner.New(rc)
 	defer dm.serve(ctx, r, log)()
 	setInterruptNotes(ctx,

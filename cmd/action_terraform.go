@@ -8,6 +8,7 @@ import (
 
 	"codeberg.org/anvil-ci/anvil/actions/step"
 	"codeberg.org/anvil-ci/anvil/actions/terraform"
+	"codeberg.org/anvil-ci/anvil/internal/interrupt"
 )
 
 const terraformPlanLong = `Plan a Terraform configuration for review: init, select (or create) the
@@ -120,7 +121,7 @@ func runTerraform[O any](ctx context.Context, proc Process, in *step.Inputs,
 	act := terraform.NewAction(rt, run, proc.environ(), proc.Stderr)
 	ctx, cancel := step.WithTimeout(ctx, run.Timeout)
 	defer cancel()
-	onKill(ctx, act.Tool.Kill)
+	interrupt.OnKill(ctx, act.Tool.Kill)
 	if err := f(ctx, act, opts); err != nil {
 		return &exitError{code: ExitFailed, err: err, reported: terraform.ReasonOf(err) != ""}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"codeberg.org/anvil-ci/anvil/cache"
+	"codeberg.org/anvil-ci/anvil/internal/interrupt"
 )
 
 const cacheServerLong = `Serve actions/cache (the v1 REST API and the v2 twirp CacheService) for a
@@ -114,7 +115,7 @@ func runCacheServer(ctx context.Context, proc Process, o *cacheServerOptions) er
 	entries, size := srv.Usage()
 	log.WithFields(logrus.Fields{"url": url, "dir": dir, "entries": entries, "bytes": size, "max_size": o.maxSize.String(), "max_age": o.maxAge}).
 		Info("anvil cache-server listening; runners need its URL as cache.external_server, with the same cache.secret")
-	setInterruptNotes(ctx, "anvil: stopping the cache server; signal again to exit at once", "")
+	interrupt.SetNotes(ctx, "anvil: stopping the cache server; signal again to exit at once", "")
 	if err := srv.Serve(ctx, ln); err != nil {
 		return err
 	}

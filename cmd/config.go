@@ -16,6 +16,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"codeberg.org/anvil-ci/anvil/cache"
+	"codeberg.org/anvil-ci/anvil/localrun"
 )
 
 // daemonConfig is the runner's configuration file. Its keys are
@@ -242,7 +243,7 @@ func readEnvFile(path string) (map[string]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading runner.env_file: %w", err)
 	}
-	m, err := parseDotenv(data)
+	m, err := localrun.ParseDotenv(data)
 	if err != nil {
 		return nil, fmt.Errorf("runner.env_file %s: %w", path, err)
 	}

@@ -16,6 +16,7 @@ import (
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/executor/host"
 	"codeberg.org/anvil-ci/anvil/forge"
+	"codeberg.org/anvil-ci/anvil/internal/interrupt"
 	"codeberg.org/anvil-ci/anvil/runner"
 )
 
@@ -125,10 +126,10 @@ func runDaemon(ctx context.Context, proc Process, o *daemonOptions) error {
 	rc.Runtime = runner.ForgeRuntime(reg.Address, rc.Version, jc, logrus.NewEntry(log))
 	r := runner.New(rc)
 	defer dm.serve(ctx, r, log)()
-	setInterruptNotes(ctx,
+	interrupt.SetNotes(ctx,
 		fmt.Sprintf("anvil: stopping: taking no new jobs; running jobs may finish within runner.shutdown_timeout (%s); signal again to cancel them now", cfg.Runner.ShutdownTimeout),
 		"anvil: cancelling the running jobs now and reporting them; signal a third time to exit without reporting")
-	onKill(ctx, r.CancelTasks)
+	interrupt.OnKill(ctx, r.CancelTasks)
 	log.WithFields(logrus.Fields{"runner": reg.Name, "forge": forge.RedactURL(reg.Address), "capacity": rc.Capacity, "version": rc.Version}).
 		Info("anvil daemon starting")
 	err = r.Run(ctx)

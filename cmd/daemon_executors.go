@@ -6,6 +6,7 @@ import (
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/executor/docker"
 	"codeberg.org/anvil-ci/anvil/executor/resolve"
+	"codeberg.org/anvil-ci/anvil/localrun"
 	"codeberg.org/anvil-ci/anvil/pipeline/runopt"
 )
 
@@ -49,7 +50,7 @@ var defaultActionsURLKeys = []string{"gitea_default_actions_url", "forgejo_defau
 func daemonActions(proc Process, cfg actionsConfig) func(github map[string]any, log *logrus.Entry) (executor.ActionResolver, error) {
 	cache := cfg.CacheDir
 	if cache == "" {
-		cache = defaultActionCache(proc)
+		cache = localrun.DefaultActionCache(proc.getenv)
 	}
 	return func(github map[string]any, log *logrus.Entry) (executor.ActionResolver, error) {
 		var sources []string

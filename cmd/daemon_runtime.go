@@ -11,12 +11,6 @@ import (
 	"codeberg.org/anvil-ci/anvil/cache"
 )
 
-// str returns v when it is a string, else "".
-func str(v any) string {
-	s, _ := v.(string)
-	return s
-}
-
 // daemonCache starts the cache the daemon's jobs reach, as the cache:
 // section says (nil when it is disabled), and logs where it is.
 func daemonCache(ctx context.Context, proc Process, cfg daemonConfig, labels []string, observer cache.Observer, log *logrus.Logger) (*cache.Jobs, error) {

@@ -2,12 +2,9 @@ package cmd
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net/http"
 	"os"
 
-	"codeberg.org/anvil-ci/anvil/cache"
 	"codeberg.org/anvil-ci/anvil/console"
 	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/executor/host"
@@ -94,28 +91,11 @@ func prepareExec(ctx context.Context, proc Process, o *execOptions, eventName st
 }
 
 // startExecServices starts exec's cache and artifact servers for the run
-// whose github context is gh, with this process's cache server.
+// whose github context is gh.
 func startExecServices(ctx context.Context, proc Process, o *execOptions, gh map[string]any, containers bool) (*localrun.Services, error) {
 	return localrun.StartServices(ctx, localrun.ServiceConfig{
 		Cache: o.cache, Artifacts: o.artifacts, Github: gh, Containers: containers,
 		DefaultCacheDir: localrun.DefaultCacheDir(proc.getenv),
-		StartCache: func(ctx context.Context, cfg cache.Config, containers bool, handler func(http.Handler) http.Handler) (localrun.Cache, error) {
-			jc, err := startJobCache(ctx, cfg, jobCacheOptions{containers: containers, handler: handler})
-			if err != nil {
-				return nil, err
-			}
-			return execCache{jc}, nil
-		},
-		InUse:  func(err error) bool { return errors.Is(err, errCacheDirInUse) },
-		Stderr: proc.Stderr,
+		Stderr:          proc.Stderr,
 	})
-}
-
-// execCache is the job cache as localrun sees it.
-type execCache struct{ *jobCache }
-
-func (c execCache) Base() string { return c.base }
-
-func (c execCache) Credentials(gh map[string]any) (cache.JobCredentials, error) {
-	return c.credentials(cacheScope(gh))
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"codeberg.org/anvil-ci/anvil/forge"
+	"codeberg.org/anvil-ci/anvil/internal/interrupt"
 )
 
 const fleetQueueLong = `Read the jobs queued on the forge (waiting for a runner, not blocked on
@@ -221,7 +222,7 @@ func serveFleetQueue(ctx context.Context, proc Process, cfg forge.QueueConfig, o
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(proc.Stdout, "http://%s/queue\n", ln.Addr())
-	setInterruptNotes(ctx, "anvil: stopping the queue server", "")
+	interrupt.SetNotes(ctx, "anvil: stopping the queue server", "")
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

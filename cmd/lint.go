@@ -95,7 +95,7 @@ func runLint(_ context.Context, proc Process, o *lintOptions, paths []string) er
 	if o.format != "text" && o.format != "json" {
 		return usageErrorf("--format %q: use text or json", o.format)
 	}
-	dir, err := sourceDir(o.dir)
+	dir, err := localrun.SourceDir(o.dir)
 	if err != nil {
 		return err
 	}

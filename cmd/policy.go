@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"codeberg.org/anvil-ci/anvil/gitctx"
+	"codeberg.org/anvil-ci/anvil/localrun"
 	"codeberg.org/anvil-ci/anvil/pipeline"
 	"codeberg.org/anvil-ci/anvil/pipeline/policy"
 )
@@ -153,7 +154,7 @@ func printDecisions(w io.Writer, in *policy.Input, ds []policy.Decision) int {
 // returns the Input of each of their jobs; none when there are no
 // workflows and -W was not given.
 func policyJobs(ctx context.Context, proc Process, o *policyTestOptions, event string) ([]*policy.Input, error) {
-	dir, err := sourceDir(o.dir)
+	dir, err := localrun.SourceDir(o.dir)
 	if err != nil {
 		return nil, err
 	}
@@ -163,11 +164,11 @@ func policyJobs(ctx context.Context, proc Process, o *policyTestOptions, event s
 			return nil, nil
 		}
 	}
-	checked, err := lintWorkflows(dir, o.workflows)
+	checked, err := localrun.LintWorkflows(dir, o.workflows)
 	if err != nil {
 		return nil, err
 	}
-	payload, err := readPayload(o.eventPath)
+	payload, err := localrun.ReadPayload(o.eventPath)
 	if err != nil {
 		return nil, err
 	}
@@ -178,13 +179,13 @@ func policyJobs(ctx context.Context, proc Process, o *policyTestOptions, event s
 	gh := gitctx.Build(info, gitctx.Input{EventName: event, Payload: payload, Dir: dir, Actor: o.actor,
 		User: proc.getenv("USER"), RunID: strconv.FormatInt(proc.now().Unix(), 10)})
 	gh.Context["ref_protected"] = o.refProtected
-	plan, err := planChecked(checked, gh.Event, "", proc.Stderr)
+	plan, err := localrun.PlanChecked(checked, gh.Event, "", proc.Stderr)
 	if err != nil {
 		return nil, err
 	}
 	var out []*policy.Input
 	for _, wf := range plan.Workflows {
-		if (checkedWorkflow{wf: wf}).broken() {
+		if localrun.Broken(wf) {
 			return nil, usageError(errors.New(wf.File + " has errors (see anvil lint); fix it to check the policy on its jobs"))
 		}
 		out = append(out, policy.Offline(wf, gh.Context, policy.TaskFromGithub(gh.Context, wf.File))...)

@@ -7,7 +7,7 @@
 // from flags and dotenv files; lints the workflows first and plans what an
 // event triggers, broken workflows included (their jobs fail at once);
 // builds the github context from git; starts the run's artifact server
-// and, through a CacheStarter, its cache server on one listener; and wires
+// and its cache server (cache.StartJobs) on one listener; and wires
 // --policy and --audit-log into the engine's admission and sink.
 //
 // It is not the engine, a backend or a printer: cmd creates those

@@ -2,6 +2,7 @@ package localrun
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -36,11 +37,6 @@ type Cache interface {
 	Close()
 }
 
-// CacheStarter starts a cache server as cfg says that listens on every
-// interface when containers is set, and serves handler(the cache's
-// handler) when handler is set.
-type CacheStarter func(ctx context.Context, cfg cache.Config, containers bool, handler func(http.Handler) http.Handler) (Cache, error)
-
 // ServiceConfig is what StartServices needs.
 type ServiceConfig struct {
 	Cache     CacheOptions
@@ -53,10 +49,6 @@ type ServiceConfig struct {
 	// gives the run a temporary one.
 	DefaultCacheDir string
 	// StartCache starts the cache server.
-	StartCache CacheStarter
-	// InUse reports that StartCache's error says another process serves
-	// the directory.
-	InUse func(error) bool
 	// Stderr gets the notes for the user.
 	Stderr io.Writer
 }
@@ -114,9 +106,9 @@ func StartServices(ctx context.Context, c ServiceConfig) (*Services, error) {
 	}
 	var jc Cache
 	if cfg.Dir != "" {
-		jc, err = c.StartCache(ctx, cfg, c.Containers, handler)
+		jc, err = startCache(ctx, cfg, c.Containers, handler)
 	}
-	if cfg.Dir == "" || (err != nil && c.InUse != nil && c.InUse(err)) {
+	if cfg.Dir == "" || errors.Is(err, cache.ErrDirInUse) {
 		tmp, terr := os.MkdirTemp("", "anvil-exec-cache-")
 		if terr != nil {
 			return nil, fmt.Errorf("creating a temporary cache directory: %w", terr)
@@ -125,7 +117,7 @@ func StartServices(ctx context.Context, c ServiceConfig) (*Services, error) {
 			fmt.Fprintf(c.Stderr, "note: %v: this run's cache starts empty and is dropped at its end (or pass --cache-server-path)\n", err)
 		}
 		cfg.Dir = tmp
-		if jc, err = c.StartCache(ctx, cfg, c.Containers, handler); err != nil {
+		if jc, err = startCache(ctx, cfg, c.Containers, handler); err != nil {
 			os.RemoveAll(tmp)
 		} else {
 			s.stop = append(s.stop, func() { os.RemoveAll(tmp) })
@@ -209,4 +201,24 @@ func (s *Services) Close() {
 func str(v any) string {
 	s, _ := v.(string)
 	return s
+}
+
+// jobsCache is the cache server of a run, as Services use it.
+type jobsCache struct{ *cache.Jobs }
+
+func (j jobsCache) Base() string { return j.Jobs.Base }
+
+func (j jobsCache) Credentials(github map[string]any) (cache.JobCredentials, error) {
+	return j.Jobs.Credentials(cache.ScopeOf(github))
+}
+
+// startCache starts the run's cache server as cfg says, listening on every
+// interface when containers is set and serving handler(the cache's
+// handler) when handler is set.
+func startCache(ctx context.Context, cfg cache.Config, containers bool, handler func(http.Handler) http.Handler) (Cache, error) {
+	j, err := cache.StartJobs(ctx, cfg, cache.JobsOptions{Containers: containers, Handler: handler})
+	if err != nil {
+		return nil, err
+	}
+	return jobsCache{j}, nil
 }

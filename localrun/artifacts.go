@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"codeberg.org/anvil-ci/anvil/artifacts"
+	"codeberg.org/anvil-ci/anvil/cache"
 )
 
 // ArtifactOptions are act's flags for the local artifact server.
@@ -124,7 +125,7 @@ func (s *sharedListener) handler(cache http.Handler) http.Handler {
 // (with --no-cache-server) until stop: on addr:port, on every interface
 // when jobs may run in containers. base is the URL jobs are given.
 func serveArtifactsAlone(a *localArtifacts, addr string, port uint16, containers bool) (base string, stop func(), err error) {
-	listen := net.JoinHostPort(listenHost(addr, containers), strconv.Itoa(int(port)))
+	listen := net.JoinHostPort(cache.ListenHost(addr, containers), strconv.Itoa(int(port)))
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return "", nil, usageErrorf("starting the artifact server on %s: %w; choose another --artifact-server-port or --artifact-server-addr", listen, err)
@@ -147,21 +148,4 @@ func serveArtifactsAlone(a *localArtifacts, addr string, port uint16, containers
 		}
 		<-done
 	}, nil
-}
-
-// listenHost is where a server of the run listens: loopback when every job
-// runs on this machine and reaches it there; every interface when jobs
-// may run in containers (which reach it at their network's gateway) or
-// host names a non-loopback address.
-func listenHost(host string, containers bool) string {
-	if host != "" {
-		if ip := net.ParseIP(host); (ip != nil && ip.IsLoopback()) || host == "localhost" {
-			return host
-		}
-		return ""
-	}
-	if containers {
-		return ""
-	}
-	return "127.0.0.1"
 }

@@ -1,21 +1,18 @@
 package cmd
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
-	"slices"
 	"strings"
-	"sync"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"codeberg.org/anvil-ci/anvil/fleet"
 	"codeberg.org/anvil-ci/anvil/forge"
 	"codeberg.org/anvil-ci/anvil/internal/interrupt"
 )
@@ -92,16 +89,6 @@ func newFleetCommand(proc Process) *cobra.Command {
 }
 
 // fleetQueueReply is the JSON of anvil fleet queue.
-type fleetQueueReply struct {
-	forge.Queue
-	Runner *runnerQueue `json:"runner,omitempty"`
-}
-
-type runnerQueue struct {
-	Labels []string `json:"labels"`
-	forge.LabelQueue
-}
-
 func runFleetQueue(ctx context.Context, proc Process, o *fleetQueueOptions) error {
 	token := strings.TrimSpace(proc.getenv(forgeTokenEnv))
 	if o.tokenFile != "" {
@@ -125,76 +112,13 @@ func runFleetQueue(ctx context.Context, proc Process, o *fleetQueueOptions) erro
 	if err != nil {
 		return err
 	}
-	reply := queueReply(jobs, o.runnerLabels, proc.now())
+	reply := fleet.NewReply(jobs, o.runnerLabels, proc.now())
 	if o.json {
 		enc := json.NewEncoder(proc.Stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(reply)
 	}
-	printQueue(proc, reply)
-	return nil
-}
-
-func queueReply(jobs []forge.QueuedJob, runnerLabels []string, now time.Time) fleetQueueReply {
-	r := fleetQueueReply{Queue: forge.SummarizeQueue(jobs, now)}
-	if len(runnerLabels) > 0 {
-		r.Runner = &runnerQueue{Labels: runnerLabels, LabelQueue: forge.ForRunner(jobs, runnerLabels, now)}
-	}
-	return r
-}
-
-// printQueue prints one line per runs-on set, the most queued first.
-func printQueue(proc Process, r fleetQueueReply) {
-	w := tabwriter.NewWriter(proc.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "QUEUED\tOLDEST\tRUNS-ON")
-	groups := slices.Collect(func(yield func(string) bool) {
-		for k := range r.Groups {
-			if !yield(k) {
-				return
-			}
-		}
-	})
-	slices.SortFunc(groups, func(a, b string) int {
-		return cmp.Or(cmp.Compare(r.Groups[b].Queued, r.Groups[a].Queued), cmp.Compare(a, b))
-	})
-	for _, g := range groups {
-		fmt.Fprintf(w, "%d\t%s\t%s\n", r.Groups[g].Queued, age(r.Groups[g].OldestSeconds), cmp.Or(g, "(none)"))
-	}
-	w.Flush()
-	fmt.Fprintf(proc.Stdout, "%d jobs queued", r.Queued)
-	if r.Queued > 0 {
-		fmt.Fprintf(proc.Stdout, "; the oldest for %s", age(r.OldestSeconds))
-	}
-	fmt.Fprintln(proc.Stdout)
-	if r.Runner != nil {
-		fmt.Fprintf(proc.Stdout, "%d of them can run on a runner with labels %s\n", r.Runner.Queued, strings.Join(r.Runner.Labels, ","))
-	}
-}
-
-func age(seconds float64) string {
-	return (time.Duration(seconds) * time.Second).String()
-}
-
-// queueCache reads the forge at most every refresh, whoever asks.
-type queueCache struct {
-	cfg     forge.QueueConfig
-	refresh time.Duration
-	now     func() time.Time
-
-	mu   sync.Mutex
-	at   time.Time
-	jobs []forge.QueuedJob
-	err  error
-}
-
-func (c *queueCache) get(ctx context.Context) ([]forge.QueuedJob, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.at.IsZero() || c.now().Sub(c.at) >= c.refresh {
-		c.jobs, c.err = forge.QueuedJobs(ctx, c.cfg)
-		c.at = c.now()
-	}
-	return c.jobs, c.err
+	return fleet.Print(proc.Stdout, reply)
 }
 
 // serveFleetQueue serves /queue and /healthz until ctx ends.
@@ -203,24 +127,9 @@ func serveFleetQueue(ctx context.Context, proc Process, cfg forge.QueueConfig, o
 	if err != nil {
 		return usageErrorf("--serve %s: %w", o.serve, err)
 	}
-	cache := &queueCache{cfg: cfg, refresh: o.refresh, now: proc.now}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /queue", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		jobs, err := cache.get(r.Context())
-		if err != nil {
-			w.WriteHeader(http.StatusBadGateway)
-			json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
-			return
-		}
-		labels := o.runnerLabels
-		if v := r.URL.Query().Get("runner_labels"); v != "" {
-			labels = splitList(v)
-		}
-		json.NewEncoder(w).Encode(queueReply(jobs, labels, proc.now()))
-	})
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
-	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{Handler: fleet.Handler(fleet.ServeConfig{
+		Forge: cfg, Refresh: o.refresh, RunnerLabels: o.runnerLabels, SplitLabels: splitList, Now: proc.now,
+	}), ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(proc.Stdout, "http://%s/queue\n", ln.Addr())
 	interrupt.SetNotes(ctx, "anvil: stopping the queue server", "")
 	errc := make(chan error, 1)

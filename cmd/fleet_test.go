@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"codeberg.org/anvil-ci/anvil/fleet"
 )
 
 // fakeGiteaJobs serves GET /api/v1/admin/actions/jobs?status=queued as
@@ -53,7 +55,7 @@ func TestFleetQueuePrints(t *testing.T) {
 	if code := Main(t.Context(), proc, []string{"fleet", "queue", "--instance", srv.URL, "--json"}); code != ExitOK {
 		t.Fatalf("--json: exit %d", code)
 	}
-	var got fleetQueueReply
+	var got fleet.Reply
 	if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +96,7 @@ func TestFleetQueueServes(t *testing.T) {
 		{"?runner_labels=gpu", 0},
 	} {
 		status, body := httpGet(t, url+tt.query)
-		var got fleetQueueReply
+		var got fleet.Reply
 		if err := json.Unmarshal([]byte(body), &got); status != 200 || err != nil {
 			t.Fatalf("GET %s = %d %s (%v)", tt.query, status, body, err)
 		}

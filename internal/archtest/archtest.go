@@ -126,6 +126,7 @@ var Rules = []Rule{
 	{Name: "artifacts imports nothing of ours", From: []string{"artifacts/..."}, Only: []string{}},
 	{Name: "audit imports only executor, executor/host, pipeline, pipeline/plan and pipeline/policy of ours", From: []string{"audit/..."},
 		Only: []string{"executor", "pipeline/policy", "pipeline/plan", "executor/host", "pipeline"}},
+	{Name: "fleet imports only forge of ours", From: []string{"fleet/..."}, Only: []string{"forge"}},
 	{Name: "metrics imports only forge of ours", From: []string{"metrics/..."}, Only: []string{"forge"}},
 	{Name: "gitctx imports only pipeline/plan of ours", From: []string{"gitctx/..."}, Only: []string{"pipeline/plan"}},
 	{Name: "test support (internal/testkit, executor/executortest) is imported only by tests and test kits",

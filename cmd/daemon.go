@@ -188,7 +188,7 @@ func runnerConfig(proc Process, cfg daemonConfig, reg forge.RunnerFile, labels [
 	if err := os.MkdirAll(workDir, 0o700); err != nil {
 		return runner.Config{}, nil, fmt.Errorf("creating host.workdir_parent: %w", err)
 	}
-	docker, closeDocker := daemonDocker(proc, cfg)
+	docker := daemonDocker(proc, cfg)
 	return runner.Config{
 		Forge: forge.New(forge.Config{
 			Address: reg.Address, UUID: reg.UUID, Token: reg.Token,
@@ -206,7 +206,7 @@ func runnerConfig(proc Process, cfg daemonConfig, reg forge.RunnerFile, labels [
 		StateDir:        stateDir,
 		WorkDir:         workDir,
 		Host:            host.New(host.Config{}),
-		Docker:          docker,
+		Docker:          func(string) (executor.Backend, error) { return docker.Backend() },
 		Containers:      cfg.Container.policy(),
 		Actions:         daemonActions(proc, cfg.Actions),
 		Env:             env,
@@ -215,7 +215,7 @@ func runnerConfig(proc Process, cfg daemonConfig, reg forge.RunnerFile, labels [
 		Log:             logrus.NewEntry(log),
 		Now:             proc.now,
 		OnIdle:          releaseMemory,
-	}, closeDocker, nil
+	}, docker.Close, nil
 }
 
 // daemonLogger logs to stderr at log.level.

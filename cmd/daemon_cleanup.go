@@ -2,16 +2,12 @@ package cmd
 
 import (
 	"context"
-	"time"
 
 	"github.com/sirupsen/logrus"
 
 	"codeberg.org/anvil-ci/anvil/executor/docker"
 	"codeberg.org/anvil-ci/anvil/forge"
 )
-
-// dockerCleanupTimeout bounds the start-up clean-up of leftovers.
-const dockerCleanupTimeout = 2 * time.Minute
 
 // usesDocker reports whether any label runs jobs in containers.
 func usesDocker(labels []string) bool {
@@ -23,25 +19,17 @@ func usesDocker(labels []string) bool {
 	return false
 }
 
-// cleanDocker removes the containers, networks and volumes a crashed or
-// killed anvil left behind. A Docker engine that cannot be reached is only
-// a warning here: the jobs that need it will fail with the reason.
+// cleanDocker removes what a crashed or killed anvil left behind
+// (docker.CleanupHost). A Docker engine that cannot be reached is only a
+// warning here: the jobs that need it will fail with the reason.
 func cleanDocker(ctx context.Context, proc Process, cfg daemonConfig, log *logrus.Logger) {
 	host := cfg.Container.DockerHost
 	if host == "" || host == "-" {
 		host = proc.getenv("DOCKER_HOST")
 	}
-	cli, err := docker.NewClient(host)
+	removed, err := docker.CleanupHost(ctx, host)
 	if err != nil {
-		log.WithError(err).Warn("cannot clean up leftovers of earlier runs: the Docker engine is not reachable")
-		return
-	}
-	defer cli.Close()
-	ctx, cancel := context.WithTimeout(ctx, dockerCleanupTimeout)
-	defer cancel()
-	removed, err := docker.Cleanup(ctx, cli)
-	if err != nil {
-		log.WithError(err).Warn("cleaning up leftovers of earlier runs")
+		log.WithError(err).Warn("cannot clean up leftovers of earlier runs")
 		return
 	}
 	if removed.Containers+removed.Networks+removed.Volumes > 0 {

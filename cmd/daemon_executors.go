@@ -8,13 +8,13 @@ import (
 	"codeberg.org/anvil-ci/anvil/executor/resolve"
 	"codeberg.org/anvil-ci/anvil/localrun"
 	"codeberg.org/anvil-ci/anvil/pipeline/runopt"
+	"codeberg.org/anvil-ci/anvil/runner"
 )
 
 // daemonDocker is the daemon's Docker executor for docker://IMAGE labels:
 // the engine at container.docker_host (else DOCKER_HOST), connected when a
-// job first needs it, with the container.* settings. close releases the
-// client.
-func daemonDocker(proc Process, cfg daemonConfig) (backend func(image string) (executor.Backend, error), close func()) {
+// job first needs it, with the container.* settings.
+func daemonDocker(proc Process, cfg daemonConfig) *docker.Lazy {
 	host := cfg.Container.DockerHost
 	jobHost := host
 	if host == "-" { // forgejo-runner: find the engine, give jobs none
@@ -24,7 +24,7 @@ func daemonDocker(proc Process, cfg daemonConfig) (backend func(image string) (e
 		host = proc.getenv("DOCKER_HOST")
 	}
 	memory, _ := cfg.Container.memoryBytes() // checked when the config was loaded
-	l := &lazyDocker{host: host, cfg: docker.Config{
+	return docker.NewLazy(host, docker.Config{
 		Network:       cfg.Container.Network,
 		Privileged:    cfg.Container.Privileged,
 		Options:       cfg.Container.Options,
@@ -34,57 +34,25 @@ func daemonDocker(proc Process, cfg daemonConfig) (backend func(image string) (e
 		ForcePull:     cfg.Container.ForcePull,
 		CPUs:          cfg.Container.CPUs,
 		Memory:        memory,
-	}}
-	return func(string) (executor.Backend, error) { return l.get() }, l.close
+	})
 }
 
-// Keys of the task's github context that name where uses: owner/repo@ref
-// is fetched from: Gitea's, and Forgejo's.
-var defaultActionsURLKeys = []string{"gitea_default_actions_url", "forgejo_default_actions_url"}
-
 // daemonActions resolves a task's remote actions and reusable workflows
-// from the forge's default actions URL (else the resolver's default),
-// authenticating with the job token to the forge itself only, with the
-// action cache shared by every task. The actions section of the config
-// adds a mirror, local repositories, offline mode and the cache's place.
+// as runner.TaskActions does, with the actions section of the config: a
+// mirror, local repositories, offline mode and the cache's place.
 func daemonActions(proc Process, cfg actionsConfig) func(github map[string]any, log *logrus.Entry) (executor.ActionResolver, error) {
 	cache := cfg.CacheDir
 	if cache == "" {
 		cache = localrun.DefaultActionCache(proc.getenv)
 	}
-	return func(github map[string]any, log *logrus.Entry) (executor.ActionResolver, error) {
-		var sources []string
-		for _, k := range defaultActionsURLKeys {
-			if u, _ := github[k].(string); u != "" {
-				sources = append(sources, u)
-				break
-			}
-		}
-		token, _ := github["token"].(string)
-		server, _ := github["server_url"].(string)
-		if server == "" {
-			token = ""
-		}
-		local, err := cfg.local()
-		if err != nil {
-			return nil, err
-		}
-		r, err := resolve.New(resolve.Config{
-			Sources:  sources,
-			Mirror:   cfg.Mirror,
-			Local:    local,
-			CacheDir: cache,
-			Offline:  cfg.Offline,
-			Env:      proc.environ(),
-			Token:    token,
-			TokenURL: server,
-			Logf:     func(format string, args ...any) { log.Infof(format, args...) },
-		})
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
-	}
+	local, _ := cfg.local() // checked when the config was loaded
+	return runner.TaskActions(resolve.Config{
+		Mirror:   cfg.Mirror,
+		Local:    local,
+		CacheDir: cache,
+		Offline:  cfg.Offline,
+		Env:      proc.environ(),
+	})
 }
 
 // policy is what the container: section allows jobs' containers, for

@@ -57,9 +57,9 @@ func runExec(ctx context.Context, proc Process, o *execOptions, eventName string
 	}
 	p := console.Choose(proc.Stdout, console.Output{JSON: o.json, Terminal: proc.Terminal, NoColor: proc.getenv("NO_COLOR") != ""})
 	cfg.Sink = p
-	containers := newLazyDocker(proc, o.run.Grace, o.docker)
-	defer containers.close()
-	cfg.Backends = prep.Platforms.BackendFor(host.New(host.Config{Grace: o.run.Grace}), containers.get)
+	containers := execDocker(proc, o.run.Grace, o.docker)
+	defer containers.Close()
+	cfg.Backends = prep.Platforms.BackendFor(host.New(host.Config{Grace: o.run.Grace}), containers.Backend)
 
 	closeAudit, err := o.govern.Wire(&cfg, proc.Stderr)
 	if err != nil {

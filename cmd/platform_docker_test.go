@@ -63,21 +63,3 @@ func TestExecDocker(t *testing.T) {
 		}
 	})
 }
-
-func TestLazyDockerUnreachable(t *testing.T) {
-	t.Parallel()
-	l := newLazyDocker(Process{LookupEnv: func(k string) (string, bool) {
-		if k == "DOCKER_HOST" {
-			return "unix:///nonexistent/docker.sock", true
-		}
-		return "", false
-	}}, 0, dockerFlags{})
-	defer l.close()
-	_, err := l.get()
-	if err == nil || !strings.Contains(err.Error(), "no Docker engine reachable at unix:///nonexistent/docker.sock") || !strings.Contains(err.Error(), "DOCKER_HOST") {
-		t.Errorf("get() error = %v, want one naming the address and DOCKER_HOST", err)
-	}
-	if _, again := l.get(); again == nil || again.Error() != err.Error() {
-		t.Errorf("second get() error = %v, want the same error", again)
-	}
-}

@@ -11,9 +11,7 @@ import (
 
 	runnerv1 "code.gitea.io/actions-proto-go/runner/v1"
 	"github.com/google/go-cmp/cmp"
-	"github.com/sirupsen/logrus"
 
-	"codeberg.org/anvil-ci/anvil/executor"
 	"codeberg.org/anvil-ci/anvil/executor/resolve"
 	"codeberg.org/anvil-ci/anvil/executor/resolve/gittest"
 	"codeberg.org/anvil-ci/anvil/forge/forgetest"
@@ -144,12 +142,7 @@ func withTaskLabels(t *testing.T) func(*Config) {
 	return func(c *Config) {
 		c.Labels = []string{"ubuntu-latest:host"}
 		c.Capacity = 3
-		c.Actions = func(github map[string]any, log *logrus.Entry) (executor.ActionResolver, error) {
-			server, _ := github["server_url"].(string)
-			token, _ := github["token"].(string)
-			source, _ := github["gitea_default_actions_url"].(string)
-			return resolve.New(resolve.Config{Sources: []string{source}, Token: token, TokenURL: server, CacheDir: cache})
-		}
+		c.Actions = TaskActions(resolve.Config{CacheDir: cache})
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"codeberg.org/anvil-ci/anvil/executor/host"
 	"codeberg.org/anvil-ci/anvil/forge"
 	"codeberg.org/anvil-ci/anvil/internal/interrupt"
+	"codeberg.org/anvil-ci/anvil/internal/osproc"
 	"codeberg.org/anvil-ci/anvil/runner"
 )
 
@@ -214,7 +215,7 @@ func runnerConfig(proc Process, cfg daemonConfig, reg forge.RunnerFile, labels [
 		SelfBinary:      proc.selfBinary(),
 		Log:             logrus.NewEntry(log),
 		Now:             proc.now,
-		OnIdle:          releaseMemory,
+		OnIdle:          osproc.ReleaseMemory,
 	}, docker.Close, nil
 }
 

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"codeberg.org/anvil-ci/anvil/internal/osproc"
 )
 
 const drainLong = `Ask a running anvil daemon to drain and wait until it has: send it one
@@ -63,7 +65,7 @@ func runDrain(ctx context.Context, proc Process, o *drainOptions) error {
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		if !alive(p, o.pid) {
+		if !osproc.Alive(p, o.pid) {
 			return nil
 		}
 		select {
@@ -74,12 +76,4 @@ func runDrain(ctx context.Context, proc Process, o *drainOptions) error {
 		case <-tick.C:
 		}
 	}
-}
-
-// alive reports whether pid exists and is not a zombie.
-func alive(p *os.Process, pid int) bool {
-	if err := p.Signal(syscall.Signal(0)); err != nil {
-		return false
-	}
-	return !isZombie(pid)
 }

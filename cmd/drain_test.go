@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"codeberg.org/anvil-ci/anvil/forge/forgetest"
+	"codeberg.org/anvil-ci/anvil/internal/osproc"
 )
 
 // anvil drain (the chart's preStop hook) lets the running job finish,
@@ -30,7 +31,7 @@ func TestDrain(t *testing.T) {
 	select {
 	case <-p.done:
 	default:
-		if _, err := os.Stat("/proc/" + strconv.Itoa(p.cmd.Process.Pid)); err == nil && !isZombie(p.cmd.Process.Pid) {
+		if _, err := os.Stat("/proc/" + strconv.Itoa(p.cmd.Process.Pid)); err == nil && !osproc.IsZombie(p.cmd.Process.Pid) {
 			t.Fatalf("drain returned after %s while the daemon still runs", time.Since(start))
 		}
 		<-p.done

@@ -1,4 +1,4 @@
-package cmd
+package osproc
 
 import (
 	"fmt"
@@ -6,9 +6,9 @@ import (
 	"strings"
 )
 
-// isZombie reports whether pid has exited but not been reaped (its parent
+// IsZombie reports whether pid has exited but not been reaped (its parent
 // has not waited for it yet).
-func isZombie(pid int) bool {
+func IsZombie(pid int) bool {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return false

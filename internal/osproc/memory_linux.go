@@ -1,4 +1,4 @@
-package cmd
+package osproc
 
 import (
 	"bufio"
@@ -10,13 +10,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// releaseMemory gives back what an idle daemon does not use: free heap,
+// ReleaseMemory gives back what an idle daemon does not use: free heap,
 // and the pages of the executable (code and read-only data of every
 // command's packages) that starting anvil and running jobs mapped in. The
 // pages are clean copies of the file; those the daemon needs come back on
 // first use. The runner calls it when it starts polling and after a while
 // without jobs, never between jobs. It is best effort.
-func releaseMemory() {
+func ReleaseMemory() {
 	debug.FreeOSMemory()
 	self, err := os.Executable()
 	if err != nil {

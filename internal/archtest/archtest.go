@@ -136,7 +136,7 @@ var Rules = []Rule{
 		Only: []string{"executor", "pipeline", "pipeline/plan", "pipeline/lint", "pipeline/policy"}},
 	{Name: "localrun picks no backend or printer: cmd wires executor/host, executor/docker and console",
 		From: []string{"localrun/..."}, Forbid: []string{"executor/host", "executor/docker", "console", "runner/...", "forge/..."}},
-	{Name: "demo and internal/interrupt import nothing of ours", From: []string{"demo/...", "internal/interrupt"}, Only: []string{}},
+	{Name: "demo, internal/interrupt and internal/prompt import nothing of ours", From: []string{"demo/...", "internal/interrupt", "internal/prompt"}, Only: []string{}},
 }
 
 // applies reports whether r constrains package path. The pseudo-pattern

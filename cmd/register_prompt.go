@@ -4,6 +4,7 @@ import (
 	"os"
 	"strings"
 
+	"codeberg.org/anvil-ci/anvil/forge"
 	"codeberg.org/anvil-ci/anvil/internal/prompt"
 )
 
@@ -40,7 +41,7 @@ func (o *registerOptions) fill(proc Process, cfg daemonConfig) error {
 		}
 		if len(o.labels) == 0 {
 			if l := p.Ask("Labels, comma-separated, name[:schema[:arg]]", "self-hosted:host"); l != "" {
-				o.labels = splitList(l)
+				o.labels = forge.SplitLabels(l)
 			}
 		}
 		if err := p.Err(); err != nil {
@@ -67,15 +68,4 @@ func (o *registerOptions) fill(proc Process, cfg daemonConfig) error {
 		o.labels = []string{"self-hosted:host"}
 	}
 	return nil
-}
-
-// splitList splits a comma-separated list, dropping empty items.
-func splitList(s string) []string {
-	var out []string
-	for item := range strings.SplitSeq(s, ",") {
-		if item = strings.TrimSpace(item); item != "" {
-			out = append(out, item)
-		}
-	}
-	return out
 }

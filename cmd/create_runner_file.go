@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"codeberg.org/anvil-ci/anvil/forge"
+	"codeberg.org/anvil-ci/anvil/runner"
 )
 
 const createRunnerFileLong = `Write the registration (the .runner file, or runner.file of the config) of
@@ -121,7 +122,7 @@ func runCreateRunnerFile(ctx context.Context, proc Process, o *createRunnerFileO
 		return usageError(err)
 	}
 	client := forge.New(forge.Config{Address: address, Insecure: cfg.Runner.Insecure, Version: anvilVersion()})
-	if err := waitForForge(ctx, proc, client, address, o.wait); err != nil {
+	if err := runner.WaitForForge(ctx, client, address, o.wait, proc.Stderr); err != nil {
 		return err
 	}
 	if o.connect {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -127,21 +126,9 @@ func serveFleetQueue(ctx context.Context, proc Process, cfg forge.QueueConfig, o
 	if err != nil {
 		return usageErrorf("--serve %s: %w", o.serve, err)
 	}
-	hs := &http.Server{Handler: fleet.Handler(fleet.ServeConfig{
-		Forge: cfg, Refresh: o.refresh, RunnerLabels: o.runnerLabels, SplitLabels: splitList, Now: proc.now,
-	}), ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(proc.Stdout, "http://%s/queue\n", ln.Addr())
 	interrupt.SetNotes(ctx, "anvil: stopping the queue server", "")
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serving the queue: %w", err)
-	case <-ctx.Done():
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		_ = hs.Shutdown(sctx)
-		<-errc
-		return nil
-	}
+	return fleet.Serve(ctx, ln, fleet.ServeConfig{
+		Forge: cfg, Refresh: o.refresh, RunnerLabels: o.runnerLabels, SplitLabels: forge.SplitLabels, Now: proc.now,
+	})
 }

@@ -10,7 +10,6 @@ import (
 
 	"codeberg.org/anvil-ci/anvil/console"
 	"codeberg.org/anvil-ci/anvil/localrun"
-	"codeberg.org/anvil-ci/anvil/pipeline"
 	"codeberg.org/anvil-ci/anvil/pipeline/lint"
 )
 
@@ -103,25 +102,11 @@ func runLint(_ context.Context, proc Process, o *lintOptions, paths []string) er
 	if err != nil {
 		return err
 	}
-	files, err := lintFiles(dir, paths)
+	res, err := localrun.Lint(dir, paths, opts)
 	if err != nil {
 		return err
 	}
-	l := lint.New(opts)
-	var findings []lint.Finding
-	bad := 0
-	for _, f := range files {
-		path, name := localrun.WorkflowPath(dir, f)
-		data, err := pipeline.ReadFile(path)
-		if err != nil {
-			return usageError(fmt.Errorf("reading workflow: %w", err))
-		}
-		fs := l.Check(name, data)
-		if len(fs) > 0 {
-			bad++
-		}
-		findings = append(findings, fs...)
-	}
+	findings := res.Findings
 	if err := console.PrintFindings(proc.Stdout, o.format, findings); err != nil {
 		return err
 	}
@@ -129,7 +114,7 @@ func runLint(_ context.Context, proc Process, o *lintOptions, paths []string) er
 		return nil
 	}
 	count := console.CountFindings(findings)
-	summary := fmt.Sprintf("%s in %d of %d workflow files", count, bad, len(files))
+	summary := fmt.Sprintf("%s in %d of %d workflow files", count, res.Bad, res.Files)
 	if count.Errors == 0 && !o.strict {
 		if o.format == "text" {
 			fmt.Fprintf(proc.Stderr, "anvil: %s; they do not stop a run (--strict fails on them)\n", summary)
@@ -160,25 +145,4 @@ func (o *lintOptions) lintOptions() (lint.Options, error) {
 		opts.ConfigVars = append(opts.ConfigVars, name)
 	}
 	return opts, nil
-}
-
-// lintFiles lists the workflow files to check: each path (a file, or the
-// workflows in a directory), or the workflow directory under dir.
-func lintFiles(dir string, paths []string) ([]string, error) {
-	if len(paths) == 0 {
-		files, err := pipeline.Discover(dir, "")
-		if err != nil {
-			return nil, usageError(fmt.Errorf("finding workflows in %s (or give the files to check): %w", dir, err))
-		}
-		return files, nil
-	}
-	var files []string
-	for _, p := range paths {
-		fs, err := pipeline.Discover(dir, p)
-		if err != nil {
-			return nil, usageError(err)
-		}
-		files = append(files, fs...)
-	}
-	return files, nil
 }

@@ -2,17 +2,12 @@ package cmd
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 
-	"codeberg.org/anvil-ci/anvil/gitctx"
+	"codeberg.org/anvil-ci/anvil/console"
 	"codeberg.org/anvil-ci/anvil/localrun"
-	"codeberg.org/anvil-ci/anvil/pipeline"
 	"codeberg.org/anvil-ci/anvil/pipeline/policy"
 )
 
@@ -42,11 +37,9 @@ const policyTestExample = `  # The tests of a policy, and its decisions on a pus
 
 // policyTestOptions are anvil policy test's flags.
 type policyTestOptions struct {
-	policy       string
-	dir          string
-	workflows    string
-	eventPath    string
-	actor        string
+	policy string
+	// run holds -C, -W, -e and -a, as anvil exec's.
+	run          localrun.Options
 	refProtected bool
 }
 
@@ -74,10 +67,10 @@ func newPolicyCommand(proc Process) *cobra.Command {
 	}
 	fs := test.Flags()
 	fs.StringVarP(&o.policy, "policy", "p", "", "the policy file, or a directory of them (required)")
-	fs.StringVarP(&o.dir, "directory", "C", ".", "the repository whose workflows are checked")
-	fs.StringVarP(&o.workflows, "workflows", "W", "", "a workflow file or directory (default: .forgejo/workflows, .gitea/workflows or .github/workflows)")
-	fs.StringVarP(&o.eventPath, "eventpath", "e", "", "a JSON file with the event payload (github.event)")
-	fs.StringVarP(&o.actor, "actor", "a", "", "github.actor (default: git's user.name, else $USER)")
+	fs.StringVarP(&o.run.Dir, "directory", "C", ".", "the repository whose workflows are checked")
+	fs.StringVarP(&o.run.Workflows, "workflows", "W", "", "a workflow file or directory (default: .forgejo/workflows, .gitea/workflows or .github/workflows)")
+	fs.StringVarP(&o.run.EventPath, "eventpath", "e", "", "a JSON file with the event payload (github.event)")
+	fs.StringVarP(&o.run.Actor, "actor", "a", "", "github.actor (default: git's user.name, else $USER)")
 	fs.BoolVar(&o.refProtected, "ref-protected", false, "treat the ref as protected (github.ref_protected)")
 	fs.SortFlags = false
 	c.AddCommand(test)
@@ -94,101 +87,20 @@ func runPolicyTest(ctx context.Context, proc Process, o *policyTestOptions, even
 	if err != nil {
 		return usageError(err)
 	}
-	failed := printPolicyTests(proc.Stdout, p.RunTests())
-	jobs, err := policyJobs(ctx, proc, o, event)
+	failed := console.PrintPolicyTests(proc.Stdout, p.RunTests())
+	jobs, err := localrun.PolicyInputs(ctx, o.run,
+		localrun.Host{LookupEnv: proc.lookupEnv, Now: proc.now(), Stderr: proc.Stderr}, event, o.refProtected)
 	if err != nil {
 		return err
 	}
 	denied := 0
 	for _, in := range jobs {
 		ds := p.Evaluate(in)
-		denied += printDecisions(proc.Stdout, in, ds)
+		denied += console.PrintDecisions(proc.Stdout, in, ds)
 	}
 	fmt.Fprintf(proc.Stdout, "%d jobs checked against %d rules: %d denied\n", len(jobs), len(p.Rules()), denied)
 	if failed > 0 || denied > 0 {
 		return errJobsFailed
 	}
 	return nil
-}
-
-// printPolicyTests prints each failed test with why, then a count, and
-// returns how many failed.
-func printPolicyTests(w io.Writer, results []policy.TestResult) int {
-	failed := 0
-	for _, r := range results {
-		if r.Passed() {
-			continue
-		}
-		failed++
-		fmt.Fprintf(w, "FAIL test %s:%d %q\n", r.Test.File, r.Test.Line, r.Test.Name)
-		for _, f := range r.Failures {
-			fmt.Fprintf(w, "        %s\n", f)
-		}
-	}
-	if len(results) > 0 {
-		fmt.Fprintf(w, "policy tests: %d passed, %d failed\n", len(results)-failed, failed)
-	}
-	return failed
-}
-
-// printDecisions prints one job's decisions and returns 1 when one of
-// them denies it.
-func printDecisions(w io.Writer, in *policy.Input, ds []policy.Decision) int {
-	fmt.Fprintf(w, "%s: %s (runs-on: %s)\n", in.Job.Workflow, in.Job.Key, strings.Join(in.Job.RunsOn, ", "))
-	denied := 0
-	for _, d := range ds {
-		switch d.Outcome {
-		case policy.OutcomeAllow:
-			fmt.Fprintf(w, "  allow  %s\n", d.Rule)
-		case policy.OutcomeDeny:
-			denied = 1
-			fmt.Fprintf(w, "  deny   %s\n", d.Line())
-		default:
-			fmt.Fprintf(w, "  warn   %s\n", d.Line())
-		}
-	}
-	return denied
-}
-
-// policyJobs plans the workflows event triggers, as anvil exec does, and
-// returns the Input of each of their jobs; none when there are no
-// workflows and -W was not given.
-func policyJobs(ctx context.Context, proc Process, o *policyTestOptions, event string) ([]*policy.Input, error) {
-	dir, err := localrun.SourceDir(o.dir)
-	if err != nil {
-		return nil, err
-	}
-	if o.workflows == "" {
-		if files, err := pipeline.Discover(dir, ""); err != nil || len(files) == 0 {
-			fmt.Fprintf(proc.Stderr, "note: no workflows under %s, so only the tests ran (give -W to check workflows)\n", dir)
-			return nil, nil
-		}
-	}
-	checked, err := localrun.LintWorkflows(dir, o.workflows)
-	if err != nil {
-		return nil, err
-	}
-	payload, err := localrun.ReadPayload(o.eventPath)
-	if err != nil {
-		return nil, err
-	}
-	info, err := gitctx.Read(ctx, dir, proc.getenv)
-	if err != nil {
-		return nil, err
-	}
-	gh := gitctx.Build(info, gitctx.Input{EventName: event, Payload: payload, Dir: dir, Actor: o.actor,
-		User: proc.getenv("USER"), RunID: strconv.FormatInt(proc.now().Unix(), 10)})
-	gh.Context["ref_protected"] = o.refProtected
-	plan, err := localrun.PlanChecked(checked, gh.Event, "", proc.Stderr)
-	if err != nil {
-		return nil, err
-	}
-	var out []*policy.Input
-	for _, wf := range plan.Workflows {
-		if localrun.Broken(wf) {
-			return nil, usageError(errors.New(wf.File + " has errors (see anvil lint); fix it to check the policy on its jobs"))
-		}
-		out = append(out, policy.Offline(wf, gh.Context, policy.TaskFromGithub(gh.Context, wf.File))...)
-	}
-	return out, nil
 }

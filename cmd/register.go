@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"codeberg.org/anvil-ci/anvil/forge"
+	"codeberg.org/anvil-ci/anvil/runner"
 )
 
 const registerLong = `Register this machine as a runner of a Forgejo or Gitea instance and write
@@ -120,7 +121,7 @@ func runRegister(ctx context.Context, proc Process, o *registerOptions) error {
 	}
 	shown := forge.RedactURL(address) // never print user:password@
 	client := forge.New(forge.Config{Address: address, Insecure: cfg.Runner.Insecure, Version: anvilVersion()})
-	if err := waitForForge(ctx, proc, client, shown, o.wait); err != nil {
+	if err := runner.WaitForForge(ctx, client, shown, o.wait, proc.Stderr); err != nil {
 		return err
 	}
 	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -146,52 +147,6 @@ func runRegister(ctx context.Context, proc Process, o *registerOptions) error {
 	return nil
 }
 
-// checkLabels parses labels and rejects schemas anvil does not know.
-func checkLabels(labels []string) ([]forge.Label, error) {
-	var out []forge.Label
-	var probs []string
-	for _, raw := range labels {
-		l, err := forge.ParseLabel(raw)
-		switch {
-		case err != nil:
-			probs = append(probs, err.Error())
-		case l.Schema != "" && l.Schema != "host" && l.Schema != "docker":
-			probs = append(probs, fmt.Sprintf("label %q has schema %q; anvil knows host and docker://IMAGE", raw, l.Schema))
-		default:
-			out = append(out, l)
-		}
-	}
-	if len(probs) > 0 {
-		return nil, errors.New(strings.Join(probs, "; "))
-	}
-	return out, nil
-}
-
-// waitForForge pings the forge until it answers, backing off, for at most
-// wait. address is only shown, so it comes redacted.
-func waitForForge(ctx context.Context, proc Process, client *forge.ConnectClient, address string, wait time.Duration) error {
-	deadline := time.Now().Add(wait)
-	for attempt := 0; ; attempt++ {
-		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		err := client.Ping(pctx, "anvil")
-		cancel()
-		if err == nil {
-			return nil
-		}
-		if !errors.Is(err, forge.ErrRetryable) {
-			return fmt.Errorf("reaching the forge at %s: %w (check --instance: it is the forge's base URL)", address, err)
-		}
-		pause := min(time.Second<<min(attempt, 4), 10*time.Second)
-		if time.Now().Add(pause).After(deadline) {
-			return fmt.Errorf("the forge at %s did not answer within %s: %w (check the address and that the forge is up, or give it longer with --wait)", address, wait, err)
-		}
-		if attempt == 0 {
-			fmt.Fprintf(proc.Stderr, "anvil: waiting for the forge at %s to answer (up to %s)...\n", address, wait)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(pause):
-		}
-	}
-}
+// checkLabels parses labels and rejects schemas the runner does not know
+// (daemon.go calls it too).
+func checkLabels(labels []string) ([]forge.Label, error) { return runner.CheckLabels(labels) }

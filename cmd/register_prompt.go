@@ -1,13 +1,11 @@
 package cmd
 
 import (
-	"bufio"
-	"fmt"
-	"io"
 	"os"
 	"strings"
 
-	"golang.org/x/term"
+	"codeberg.org/anvil-ci/anvil/forge"
+	"codeberg.org/anvil-ci/anvil/internal/prompt"
 )
 
 // fill completes the options: the token from its file or the environment,
@@ -31,23 +29,23 @@ func (o *registerOptions) fill(proc Process, cfg daemonConfig) error {
 	hostname, _ := os.Hostname()
 	interactive := proc.StdinTerminal && !o.noInteractive && proc.Stdin != nil
 	if interactive {
-		p := &prompter{in: bufio.NewReader(proc.Stdin), out: proc.Stderr, stdin: proc.Stdin}
+		p := prompt.New(proc.Stdin, proc.Stderr)
 		if o.instance == "" {
-			o.instance = p.ask("Forge URL (e.g. https://forge.example)", "")
+			o.instance = p.Ask("Forge URL (e.g. https://forge.example)", "")
 		}
 		if o.token == "" {
-			o.token = p.secret("Registration token (from the forge's runner settings)")
+			o.token = p.Secret("Registration token (from the forge's runner settings)")
 		}
 		if o.name == "" {
-			o.name = p.ask("Runner name", hostname)
+			o.name = p.Ask("Runner name", hostname)
 		}
 		if len(o.labels) == 0 {
-			if l := p.ask("Labels, comma-separated, name[:schema[:arg]]", "self-hosted:host"); l != "" {
-				o.labels = splitList(l)
+			if l := p.Ask("Labels, comma-separated, name[:schema[:arg]]", "self-hosted:host"); l != "" {
+				o.labels = forge.SplitLabels(l)
 			}
 		}
-		if p.err != nil {
-			return usageErrorf("reading the answers: %w", p.err)
+		if err := p.Err(); err != nil {
+			return usageErrorf("reading the answers: %w", err)
 		}
 	}
 	var missing []string
@@ -70,63 +68,4 @@ func (o *registerOptions) fill(proc Process, cfg daemonConfig) error {
 		o.labels = []string{"self-hosted:host"}
 	}
 	return nil
-}
-
-// prompter asks questions on a terminal. The first read error sticks.
-type prompter struct {
-	in    *bufio.Reader
-	out   io.Writer
-	stdin io.Reader
-	err   error
-}
-
-// ask prints a question and returns the answer, or def for an empty one.
-func (p *prompter) ask(question, def string) string {
-	if p.err != nil {
-		return def
-	}
-	if def != "" {
-		fmt.Fprintf(p.out, "%s [%s]: ", question, def)
-	} else {
-		fmt.Fprintf(p.out, "%s: ", question)
-	}
-	line, err := p.in.ReadString('\n')
-	if err != nil && (err != io.EOF || line == "") {
-		p.err = err
-		return def
-	}
-	if line = strings.TrimSpace(line); line != "" {
-		return line
-	}
-	return def
-}
-
-// secret asks without echoing the answer when stdin is a terminal file.
-func (p *prompter) secret(question string) string {
-	f, ok := p.stdin.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) || p.in.Buffered() > 0 {
-		return p.ask(question, "")
-	}
-	if p.err != nil {
-		return ""
-	}
-	fmt.Fprintf(p.out, "%s: ", question)
-	b, err := term.ReadPassword(int(f.Fd()))
-	fmt.Fprintln(p.out)
-	if err != nil {
-		p.err = err
-		return ""
-	}
-	return strings.TrimSpace(string(b))
-}
-
-// splitList splits a comma-separated list, dropping empty items.
-func splitList(s string) []string {
-	var out []string
-	for item := range strings.SplitSeq(s, ",") {
-		if item = strings.TrimSpace(item); item != "" {
-			out = append(out, item)
-		}
-	}
-	return out
 }

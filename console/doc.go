@@ -3,7 +3,7 @@
 // ::group:: blocks, colours and a closing summary with the step summaries'
 // Markdown rendered; Plain: one greppable line per event; JSON: one event
 // per line), and the text and JSON forms of lint findings, of the problems
-// and of the job list of anvil exec -l.
+// and of the job list of anvil exec -l, and the report of anvil policy test.
 //
 // It consumes executor.Event values and pipeline and lint results; it
 // runs, reads and decides nothing. cmd picks a printer (Choose) from the

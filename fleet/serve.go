@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -67,4 +68,22 @@ func (c *queueCache) get(ctx context.Context) ([]forge.QueuedJob, error) {
 		c.at = c.now()
 	}
 	return c.jobs, c.err
+}
+
+// Serve serves Handler(c) on ln until ctx ends, then shuts the server
+// down, giving requests in flight 5 seconds.
+func Serve(ctx context.Context, ln net.Listener, c ServeConfig) error {
+	hs := &http.Server{Handler: Handler(c), ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serving the queue: %w", err)
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = hs.Shutdown(sctx)
+		<-errc
+		return nil
+	}
 }

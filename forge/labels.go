@@ -84,3 +84,15 @@ func LabelNames(labels []string) []string {
 	}
 	return names
 }
+
+// SplitLabels splits a comma-separated list of labels, as a command line
+// or a prompt gives them, trimming spaces and dropping empty items.
+func SplitLabels(s string) []string {
+	var out []string
+	for item := range strings.SplitSeq(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
+}

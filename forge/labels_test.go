@@ -66,3 +66,19 @@ func TestLabelNames(t *testing.T) {
 		}
 	}
 }
+
+func TestSplitLabels(t *testing.T) {
+	t.Parallel()
+	tests := map[string][]string{
+		"":                            nil,
+		" , ,":                        nil,
+		"a":                           {"a"},
+		"x:host, y:docker://alpine:3": {"x:host", "y:docker://alpine:3"},
+		"a,,b ,":                      {"a", "b"},
+	}
+	for in, want := range tests {
+		if got := forge.SplitLabels(in); !slices.Equal(got, want) {
+			t.Errorf("SplitLabels(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -35,9 +36,36 @@ func (r *Runner) backendFor(runsOn []string) (executor.Backend, executor.JobSpec
 				}
 				return b, executor.JobSpecHints{Image: image}, nil
 			default:
-				return nil, executor.JobSpecHints{}, fmt.Errorf("label %q has schema %q; anvil knows host and docker://IMAGE", raw, l.Schema)
+				return nil, executor.JobSpecHints{}, unknownSchema(raw, l.Schema)
 			}
 		}
 	}
 	return nil, executor.JobSpecHints{}, fmt.Errorf("none of the job's runs-on labels [%s] is a label of this runner (%s); check the runner's labels (runner.labels in its config)", strings.Join(runsOn, ", "), strings.Join(r.cfg.Labels, ", "))
+}
+
+// CheckLabels parses a runner's labels and rejects schemas it cannot run
+// jobs with (it knows host and docker://IMAGE), every problem in one error.
+func CheckLabels(labels []string) ([]forge.Label, error) {
+	var out []forge.Label
+	var probs []string
+	for _, raw := range labels {
+		l, err := forge.ParseLabel(raw)
+		switch {
+		case err != nil:
+			probs = append(probs, err.Error())
+		case l.Schema != "" && l.Schema != "host" && l.Schema != "docker":
+			probs = append(probs, unknownSchema(raw, l.Schema).Error())
+		default:
+			out = append(out, l)
+		}
+	}
+	if len(probs) > 0 {
+		return nil, errors.New(strings.Join(probs, "; "))
+	}
+	return out, nil
+}
+
+// unknownSchema says that label raw has a schema the runner does not know.
+func unknownSchema(raw, schema string) error {
+	return fmt.Errorf("label %q has schema %q; anvil knows host and docker://IMAGE", raw, schema)
 }

@@ -133,10 +133,10 @@ var Rules = []Rule{
 		From: []string{"..."}, Except: []string{"*test", "internal/testkit/..."},
 		TestOnly: testSupport},
 	{Name: "console only prints: it imports only executor and pipeline of ours", From: []string{"console/..."},
-		Only: []string{"executor", "pipeline", "pipeline/plan", "pipeline/lint"}},
+		Only: []string{"executor", "pipeline", "pipeline/plan", "pipeline/lint", "pipeline/policy"}},
 	{Name: "localrun picks no backend or printer: cmd wires executor/host, executor/docker and console",
 		From: []string{"localrun/..."}, Forbid: []string{"executor/host", "executor/docker", "console", "runner/...", "forge/..."}},
-	{Name: "demo, internal/interrupt and internal/osproc import nothing of ours", From: []string{"demo/...", "internal/interrupt", "internal/osproc"}, Only: []string{}},
+	{Name: "demo, internal/interrupt, internal/osproc and internal/prompt import nothing of ours", From: []string{"demo/...", "internal/interrupt", "internal/osproc", "internal/prompt"}, Only: []string{}},
 }
 
 // applies reports whether r constrains package path. The pseudo-pattern

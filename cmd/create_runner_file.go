@@ -109,7 +109,7 @@ func runCreateRunnerFile(ctx context.Context, proc Process, o *createRunnerFileO
 	if len(labels) == 0 {
 		labels = []string{"self-hosted:host"}
 	}
-	if _, err := checkLabels(labels); err != nil {
+	if _, err := runner.CheckLabels(labels); err != nil {
 		return usageError(err)
 	}
 	name := o.name

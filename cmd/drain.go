@@ -60,20 +60,9 @@ func runDrain(ctx context.Context, proc Process, o *drainOptions) error {
 		return fmt.Errorf("signalling process %d: %w", o.pid, err)
 	}
 	fmt.Fprintf(proc.Stderr, "anvil: asked process %d to drain; waiting up to %s for it to exit\n", o.pid, o.timeout)
-	deadline := time.NewTimer(o.timeout)
-	defer deadline.Stop()
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		if !osproc.Alive(p, o.pid) {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-deadline.C:
-			return fmt.Errorf("process %d still runs %s after being asked to drain (raise --timeout, or runner.shutdown_timeout is longer)", o.pid, o.timeout)
-		case <-tick.C:
-		}
+	err = osproc.WaitExit(ctx, p, o.pid, o.timeout)
+	if errors.Is(err, osproc.ErrStillRunning) {
+		return fmt.Errorf("process %d still runs %s after being asked to drain (raise --timeout, or runner.shutdown_timeout is longer)", o.pid, o.timeout)
 	}
+	return err
 }

@@ -112,7 +112,7 @@ func runRegister(ctx context.Context, proc Process, o *registerOptions) error {
 	if err := o.fill(proc, cfg); err != nil {
 		return err
 	}
-	if _, err := checkLabels(o.labels); err != nil {
+	if _, err := runner.CheckLabels(o.labels); err != nil {
 		return usageError(err)
 	}
 	address := strings.TrimRight(o.instance, "/")
@@ -146,7 +146,3 @@ func runRegister(ctx context.Context, proc Process, o *registerOptions) error {
 		r.GetName(), r.GetId(), shown, strings.Join(o.labels, ","), file, start)
 	return nil
 }
-
-// checkLabels parses labels and rejects schemas the runner does not know
-// (daemon.go calls it too).
-func checkLabels(labels []string) ([]forge.Label, error) { return runner.CheckLabels(labels) }

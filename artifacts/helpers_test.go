@@ -12,38 +12,20 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
 	"codeberg.org/anvil-ci/anvil/artifacts"
 	"codeberg.org/anvil-ci/anvil/artifacts/artifactclient"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
-
-// clock is a settable Config.Now.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // testServer is an artifact server on loopback with local tokens.
 type testServer struct {
 	srv    *artifacts.Server
 	hs     *httptest.Server
 	tokens *artifacts.LocalTokens
-	clock  *clock
+	clock  *testkit.Clock
 	dir    string
 }
 
@@ -56,7 +38,7 @@ func newTestServer(t testing.TB, auth artifacts.Authorizer) *testServer {
 	if auth == nil {
 		auth = tokens
 	}
-	ts := &testServer{tokens: tokens, clock: &clock{now: time.Now()}, dir: t.TempDir()}
+	ts := &testServer{tokens: tokens, clock: testkit.NewClock(time.Now()), dir: t.TempDir()}
 	ts.srv, err = artifacts.New(artifacts.Config{Dir: ts.dir, Authorizer: auth, Now: ts.clock.Now})
 	if err != nil {
 		t.Fatal(err)

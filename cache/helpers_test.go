@@ -10,42 +10,22 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"codeberg.org/anvil-ci/anvil/cache"
 	"codeberg.org/anvil-ci/anvil/cache/cachetest"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
 var testSecret = []byte("a shared secret for the cache tests")
-
-// clock is a settable clock for Options.Now.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // fixture is a cache server serving on loopback.
 type fixture struct {
 	opts  cache.Options
 	srv   *cache.Server
 	url   string
-	clock *clock
+	clock *testkit.Clock
 	stop  func()
 }
 
@@ -53,7 +33,7 @@ type fixture struct {
 // test secret and a fake clock, serving on 127.0.0.1.
 func start(t *testing.T, o cache.Options) *fixture {
 	t.Helper()
-	f := &fixture{clock: newClock()}
+	f := &fixture{clock: testkit.NewClock(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC))}
 	if o.Dir == "" {
 		o.Dir = t.TempDir()
 	}

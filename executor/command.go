@@ -74,19 +74,9 @@ func parseCommand(line string) (WorkflowCommand, bool) {
 	if !ok {
 		return WorkflowCommand{}, false
 	}
-	info, data, ok := strings.Cut(rest, "::")
-	if !ok {
-		return WorkflowCommand{}, false
-	}
-	name, props, _ := strings.Cut(info, " ")
-	if name == "" {
-		return WorkflowCommand{}, false
-	}
-	return WorkflowCommand{
-		Name:   strings.ToLower(name),
-		Params: parseProps(strings.TrimSpace(props), ",", propUnescaper),
-		Value:  dataUnescaper.Replace(data),
-	}, true
+	return cutCommand(rest, "::", func(name, props, data string) WorkflowCommand {
+		return WorkflowCommand{Name: name, Params: parseProps(strings.TrimSpace(props), ",", propUnescaper), Value: dataUnescaper.Replace(data)}
+	})
 }
 
 // parseLegacyCommand parses the "##[name props]data" form.
@@ -95,7 +85,16 @@ func parseLegacyCommand(line string) (WorkflowCommand, bool) {
 	if !ok {
 		return WorkflowCommand{}, false
 	}
-	info, data, ok := strings.Cut(rest, "]")
+	return cutCommand(rest, "]", func(name, props, data string) WorkflowCommand {
+		return WorkflowCommand{Name: name, Params: parseProps(props, ";", legacyUnescaper), Value: legacyUnescaper.Replace(data)}
+	})
+}
+
+// cutCommand splits rest, what follows a command's opening, into the
+// name (in lower case) and properties before end and the data after it,
+// and builds the command from them; a command needs end and a name.
+func cutCommand(rest, end string, build func(name, props, data string) WorkflowCommand) (WorkflowCommand, bool) {
+	info, data, ok := strings.Cut(rest, end)
 	if !ok {
 		return WorkflowCommand{}, false
 	}
@@ -103,11 +102,7 @@ func parseLegacyCommand(line string) (WorkflowCommand, bool) {
 	if name == "" {
 		return WorkflowCommand{}, false
 	}
-	return WorkflowCommand{
-		Name:   strings.ToLower(name),
-		Params: parseProps(props, ";", legacyUnescaper),
-		Value:  legacyUnescaper.Replace(data),
-	}, true
+	return build(strings.ToLower(name), props, data), true
 }
 
 // parseProps splits "k=v<sep>k2=v2" into a map, skipping entries that lack

@@ -39,6 +39,7 @@ func newEnv(t *testing.T, app argocdtest.AppConfig) *env {
 		SyncDuration:    100 * time.Millisecond,
 		ReconcileDelay:  50 * time.Millisecond,
 		HealthDelay:     200 * time.Millisecond,
+		HealthReads:     1,
 	})
 	app.Name, app.RepoDir, app.Path, app.TargetRevision = "web", repo.Dir, "apps/web", "main"
 	if err := srv.AddApp(t.Context(), app); err != nil {

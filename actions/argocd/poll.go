@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"codeberg.org/anvil-ci/anvil/actions/step"
 )
 
 // Clock is the time a sync or wait runs on; the zero value is real time.
@@ -25,14 +27,7 @@ func (c Clock) sleep(ctx context.Context, d time.Duration) error {
 	if c.Sleep != nil {
 		return c.Sleep(ctx, d)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return step.Sleep(ctx, d)
 }
 
 // poller reads an application until check says it is done, logging each
@@ -51,6 +46,25 @@ type poller struct {
 	lastLine string
 	lastErr  string
 	polls    int
+}
+
+// newPoller returns a poller of app starting now, with timeout (or def
+// when not positive) and interval (or DefaultPollInterval).
+func newPoller(c *Client, app AppRef, timeout, def, interval time.Duration, clock Clock, log io.Writer) *poller {
+	if timeout <= 0 {
+		timeout = def
+	}
+	if interval <= 0 {
+		interval = DefaultPollInterval
+	}
+	start := clock.now()
+	return &poller{client: c, app: app, interval: interval, deadline: start.Add(timeout), clock: clock, log: log, start: start}
+}
+
+// finish records the last application read and the time taken in res.
+func (p *poller) finish(res *Result) {
+	res.App = p.last
+	res.Elapsed = p.clock.now().Sub(p.start)
 }
 
 // errPollTimeout ends a poll at its deadline.

@@ -41,18 +41,10 @@ type SyncConfig struct {
 // timeout. A sync that ends other than Succeeded is an ErrFailed error
 // quoting Argo CD's message.
 func Sync(ctx context.Context, c *Client, cfg SyncConfig, log io.Writer) (*Result, error) {
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultSyncTimeout
-	}
-	if cfg.Interval <= 0 {
-		cfg.Interval = DefaultPollInterval
-	}
-	start := cfg.Clock.now()
-	p := &poller{client: c, app: cfg.App, interval: cfg.Interval, deadline: start.Add(cfg.Timeout), clock: cfg.Clock, log: log, start: start}
+	p := newPoller(c, cfg.App, cfg.Timeout, DefaultSyncTimeout, cfg.Interval, cfg.Clock, log)
 	res := &Result{}
 	err := syncOn(ctx, p, cfg, res)
-	res.App = p.last
-	res.Elapsed = cfg.Clock.now().Sub(start)
+	p.finish(res)
 	return res, err
 }
 

@@ -85,18 +85,10 @@ func (r *Result) Message() string {
 // there returns at once. A 401 ends the wait at once; transient errors are
 // retried until the timeout.
 func Wait(ctx context.Context, c *Client, cfg WaitConfig, log io.Writer) (*Result, error) {
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultWaitTimeout
-	}
-	if cfg.Interval <= 0 {
-		cfg.Interval = DefaultPollInterval
-	}
-	start := cfg.Clock.now()
-	p := &poller{client: c, app: cfg.App, interval: cfg.Interval, deadline: start.Add(cfg.Timeout), clock: cfg.Clock, log: log, start: start}
+	p := newPoller(c, cfg.App, cfg.Timeout, DefaultWaitTimeout, cfg.Interval, cfg.Clock, log)
 	res := &Result{}
 	err := waitOn(ctx, p, cfg, res)
-	res.App = p.last
-	res.Elapsed = cfg.Clock.now().Sub(start)
+	p.finish(res)
 	if res.Revision == "" && p.last != nil {
 		res.Revision = strings.Join(Revisions(p.last), ",")
 	}

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"codeberg.org/anvil-ci/anvil/actions/step"
 )
 
 // DefaultRetries is how often a rejected push is retried.
@@ -246,14 +248,7 @@ func (cfg Config) sleep(ctx context.Context, d time.Duration) error {
 	if cfg.Sleep != nil {
 		return cfg.Sleep(ctx, d)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return step.Sleep(ctx, d)
 }
 
 // backoff is the pause before attempt+1: growing, with jitter so that

@@ -177,3 +177,16 @@ func (in *Inputs) Err() error {
 func WithTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
 	return context.WithTimeoutCause(ctx, d, fmt.Errorf("the action's timeout of %s ran out (raise input timeout): %w", d, context.DeadlineExceeded))
 }
+
+// Sleep waits for d, or until ctx ends, whose error it then returns: the
+// wait between an action's polls and retries.
+func Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

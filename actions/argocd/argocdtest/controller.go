@@ -220,6 +220,7 @@ func (s *Server) deploy(a *app, sync *argocd.SyncOperation, now time.Time) {
 	}
 	if changedWorkload {
 		a.progressing = now.Add(s.cfg.HealthDelay)
+		a.progressReads = s.cfg.HealthReads
 	}
 	a.history = append(a.history, argocd.RevisionHistory{
 		ID: int64(len(a.history)), Revision: a.opSHA, DeployedAt: stamp(now), DeployStartedAt: a.opState.StartedAt,
@@ -274,7 +275,7 @@ func (s *Server) healthOf(a *app, now time.Time) argocd.AppHealthStatus {
 	switch {
 	case len(a.live) == 0:
 		return argocd.AppHealthStatus{Status: argocd.HealthMissing}
-	case now.Before(a.progressing):
+	case now.Before(a.progressing) || a.progressReads > 0:
 		return argocd.AppHealthStatus{Status: argocd.HealthProgressing, Message: "Waiting for rollout to finish: 0 of 1 updated replicas are available..."}
 	case a.degraded:
 		return argocd.AppHealthStatus{Status: argocd.HealthDegraded, Message: fmt.Sprintf("Deployment %q exceeded its progress deadline", s.workloadName(a))}

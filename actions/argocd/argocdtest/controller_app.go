@@ -58,11 +58,12 @@ type app struct {
 	nextReconcile time.Time
 
 	// What is deployed.
-	live        map[string]resource
-	liveImages  []string
-	deployedSHA string
-	progressing time.Time // workloads are Progressing until then
-	health      string    // last health watchers were told
+	live          map[string]resource
+	liveImages    []string
+	deployedSHA   string
+	progressing   time.Time // workloads are Progressing until then
+	progressReads int       // and for this many more reads of the application
+	health        string    // last health watchers were told
 
 	// The operation.
 	stage       opStage

@@ -40,6 +40,11 @@ type Config struct {
 	// HealthDelay is how long workloads stay Progressing after a sync
 	// changed them. Default 200ms.
 	HealthDelay time.Duration
+	// HealthReads is how many reads of an application (GET) at least see
+	// it Progressing after a sync changed its workloads, however long they
+	// took: a test that must see Progressing does not depend on timing.
+	// Default 0.
+	HealthReads int
 	// Git is the git program. Default "git".
 	Git string
 	// Now is the clock. Default time.Now.

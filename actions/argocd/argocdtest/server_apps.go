@@ -55,7 +55,11 @@ func (s *Server) handleGet(_ http.ResponseWriter, r *http.Request, _ string) (an
 	if err != nil {
 		return nil, err
 	}
-	return s.render(a, s.cfg.Now()), nil
+	app := s.render(a, s.cfg.Now())
+	if a.progressReads > 0 {
+		a.progressReads--
+	}
+	return app, nil
 }
 
 // handleSync is POST /api/v1/applications/{name}/sync.

@@ -3,17 +3,25 @@ package console
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
-// Patterns of the inline Markdown the terminal renderer understands.
-var (
-	mdBold      = regexp.MustCompile(`\*\*([^*]+)\*\*|__([^_]+)__`)
-	mdCode      = regexp.MustCompile("`([^`]+)`")
-	mdListItem  = regexp.MustCompile(`^(\s*)[-*+]\s+(.*)$`)
-	mdHeading   = regexp.MustCompile(`^(#{1,6})\s+(.*?)\s*#*\s*$`)
-	mdTableSep  = regexp.MustCompile(`^\|?\s*:?-{1,}:?\s*(\|\s*:?-{1,}:?\s*)*\|?$`)
-	mdTableLine = regexp.MustCompile(`^\s*\|.*\|\s*$`)
-)
+// markdownRegexps are the patterns of the Markdown the terminal renderer
+// understands, compiled on first use rather than at start-up (most commands render no Markdown).
+type markdownRegexps struct {
+	bold, code, listItem, heading, tableSep, tableLine *regexp.Regexp
+}
+
+var markdownRe = sync.OnceValue(func() markdownRegexps {
+	return markdownRegexps{
+		bold:      regexp.MustCompile(`\*\*([^*]+)\*\*|__([^_]+)__`),
+		code:      regexp.MustCompile("`([^`]+)`"),
+		listItem:  regexp.MustCompile(`^(\s*)[-*+]\s+(.*)$`),
+		heading:   regexp.MustCompile(`^(#{1,6})\s+(.*?)\s*#*\s*$`),
+		tableSep:  regexp.MustCompile(`^\|?\s*:?-{1,}:?\s*(\|\s*:?-{1,}:?\s*)*\|?$`),
+		tableLine: regexp.MustCompile(`^\s*\|.*\|\s*$`),
+	}
+})
 
 // renderMarkdown turns a step summary into terminal lines: headings in
 // bold (underlined for levels 1 and 2), bullets as •, tables aligned,
@@ -31,22 +39,22 @@ func renderMarkdown(md string, st Style) []string {
 			inFence = !inFence
 		case inFence:
 			out = append(out, "    "+st.paint(sgrDim, line))
-		case mdTableLine.MatchString(line):
+		case markdownRe().tableLine.MatchString(line):
 			var table []string
-			for ; i < len(lines) && mdTableLine.MatchString(lines[i]); i++ {
+			for ; i < len(lines) && markdownRe().tableLine.MatchString(lines[i]); i++ {
 				table = append(table, lines[i])
 			}
 			i--
 			out = append(out, renderTable(table, st)...)
-		case mdHeading.MatchString(line):
-			m := mdHeading.FindStringSubmatch(line)
+		case markdownRe().heading.MatchString(line):
+			m := markdownRe().heading.FindStringSubmatch(line)
 			text := inline(m[2], Style{})
 			out = append(out, st.paint(sgrBold, text))
 			if len(m[1]) <= 2 {
 				out = append(out, strings.Repeat("─", len([]rune(text))))
 			}
-		case mdListItem.MatchString(line):
-			m := mdListItem.FindStringSubmatch(line)
+		case markdownRe().listItem.MatchString(line):
+			m := markdownRe().listItem.FindStringSubmatch(line)
 			out = append(out, m[1]+"• "+inline(m[2], st))
 		case strings.HasPrefix(trimmed, ">"):
 			out = append(out, st.paint(sgrDim, "│ ")+inline(strings.TrimSpace(strings.TrimPrefix(trimmed, ">")), st))
@@ -66,7 +74,7 @@ func renderTable(lines []string, st Style) []string {
 	var rows [][]string
 	sepAfter := -1
 	for _, l := range lines {
-		if mdTableSep.MatchString(strings.TrimSpace(l)) {
+		if markdownRe().tableSep.MatchString(strings.TrimSpace(l)) {
 			sepAfter = len(rows) - 1
 			continue
 		}
@@ -101,10 +109,10 @@ func renderTable(lines []string, st Style) []string {
 
 // inline renders **bold** and `code`, dropping their markers.
 func inline(s string, st Style) string {
-	s = mdBold.ReplaceAllStringFunc(s, func(m string) string {
+	s = markdownRe().bold.ReplaceAllStringFunc(s, func(m string) string {
 		return st.paint(sgrBold, m[2:len(m)-2])
 	})
-	return mdCode.ReplaceAllStringFunc(s, func(m string) string {
+	return markdownRe().code.ReplaceAllStringFunc(s, func(m string) string {
 		return st.paint(sgrCyan, m[1:len(m)-1])
 	})
 }

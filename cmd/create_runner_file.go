@@ -121,8 +121,9 @@ func runCreateRunnerFile(ctx context.Context, proc Process, o *createRunnerFileO
 	if err != nil {
 		return usageError(err)
 	}
+	shown := forge.RedactURL(address) // never print user:password@
 	client := forge.New(forge.Config{Address: address, Insecure: cfg.Runner.Insecure, Version: anvilVersion()})
-	if err := runner.WaitForForge(ctx, client, address, o.wait, proc.Stderr); err != nil {
+	if err := runner.WaitForForge(ctx, client, shown, o.wait, proc.Stderr); err != nil {
 		return err
 	}
 	if o.connect {
@@ -132,11 +133,11 @@ func runCreateRunnerFile(ctx context.Context, proc Process, o *createRunnerFileO
 		cancel()
 		switch {
 		case errors.Is(err, forge.ErrUnregistered):
-			return fmt.Errorf("%s does not know a runner with this secret (uuid %s): create it there first with forgejo forgejo-cli actions register --secret ... (Gitea cannot: use anvil register)", address, reg.UUID)
+			return fmt.Errorf("%s does not know a runner with this secret (uuid %s): create it there first with forgejo forgejo-cli actions register --secret ... (Gitea cannot: use anvil register)", shown, reg.UUID)
 		case errors.Is(err, forge.ErrUnimplemented):
 			fmt.Fprintln(proc.Stderr, "note: the forge is too old to check the runner (no Declare); the file is written unchecked")
 		case err != nil:
-			return fmt.Errorf("checking the runner with %s: %w", address, err)
+			return fmt.Errorf("checking the runner with %s: %w", shown, err)
 		}
 	}
 	if err := forge.WriteRunnerFile(cfg.Runner.File, reg); err != nil {
@@ -147,6 +148,6 @@ func runCreateRunnerFile(ctx context.Context, proc Process, o *createRunnerFileO
 		start += " -c " + o.config
 	}
 	fmt.Fprintf(proc.Stdout, "Wrote the registration of runner %q (uuid %s) for %s, labels %s, to %s.\nStart it with: %s\n",
-		name, reg.UUID, address, strings.Join(labels, ","), cfg.Runner.File, start)
+		name, reg.UUID, shown, strings.Join(labels, ","), cfg.Runner.File, start)
 	return nil
 }

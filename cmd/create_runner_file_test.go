@@ -22,10 +22,12 @@ func TestCreateRunnerFile(t *testing.T) {
 		env      map[string]string
 		wantCode int
 		wantErr  string
+		password bool // the instance URL carries user:password@, which no output may show
 	}{
 		{name: "known secret, checked", onForge: true, args: []string{"--secret-file", "SECRETFILE", "--connect"}, wantCode: ExitOK},
 		{name: "secret from the environment, unchecked", args: []string{}, env: map[string]string{runnerSecretEnv: secret}, wantCode: ExitOK},
 		{name: "unknown secret, checked", args: []string{"--secret", secret, "--connect"}, wantCode: ExitFailed, wantErr: "forgejo forgejo-cli actions register --secret"},
+		{name: "unknown secret, a URL with a password", args: []string{"--secret", secret, "--connect"}, password: true, wantCode: ExitFailed, wantErr: "://***@127.0.0.1"},
 		{name: "short secret", args: []string{"--secret", secret[:39]}, wantCode: ExitUsage, wantErr: "40 hexadecimal characters"},
 		{name: "no secret", args: []string{}, wantCode: ExitUsage, wantErr: "needs --instance and the secret"},
 	}
@@ -42,7 +44,11 @@ func TestCreateRunnerFile(t *testing.T) {
 			secretFile := filepath.Join(dir, "secret")
 			os.WriteFile(config, []byte("runner:\n  file: "+file+"\n  labels: [linux:host]\n"), 0o600)
 			os.WriteFile(secretFile, []byte(secret+"\n"), 0o600)
-			args := []string{"create-runner-file", "-c", config, "--instance", srv.URL() + "/", "--name", "offline-1", "--wait", "5s"}
+			instance := srv.URL()
+			if tt.password {
+				instance = strings.Replace(instance, "://", "://admin:hunter2@", 1)
+			}
+			args := []string{"create-runner-file", "-c", config, "--instance", instance + "/", "--name", "offline-1", "--wait", "5s"}
 			for _, a := range tt.args {
 				args = append(args, strings.ReplaceAll(a, "SECRETFILE", secretFile))
 			}
@@ -52,6 +58,9 @@ func TestCreateRunnerFile(t *testing.T) {
 			}
 			proc, stdout, stderr := testProcess(env)
 			code := Main(t.Context(), proc, args)
+			if strings.Contains(stdout.String()+stderr.String(), "hunter2") {
+				t.Errorf("the output shows the URL's password:\n%s%s", stdout, stderr)
+			}
 			if code != tt.wantCode {
 				t.Fatalf("exit %d, want %d; stdout:\n%s\nstderr:\n%s", code, tt.wantCode, stdout, stderr)
 			}

@@ -2,8 +2,8 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"net"
 	"path/filepath"
 	"time"
 
@@ -84,39 +84,29 @@ func runCacheServer(ctx context.Context, proc Process, o *cacheServerOptions) er
 	if err != nil {
 		return err
 	}
-	release, err := cache.LockDir(dir)
-	if err != nil {
-		return fmt.Errorf("%w: give each cache server its own --dir", err)
-	}
-	defer release()
 	var observer cache.Observer
 	if o.metrics != "" {
-		stop, obs, err := serveCacheMetrics(ctx, o.metrics, log)
+		stop, obs, err := serveCacheMetrics(o.metrics, log)
 		if err != nil {
 			return err
 		}
 		defer stop()
 		observer = obs
 	}
-	srv, err := cache.Open(ctx, cache.Options{
+	err = cache.ServeDir(ctx, cache.Options{
 		Dir: dir, Secret: secret, MaxSize: int64(o.maxSize), MaxAge: o.maxAge,
 		ErrorLog: func(err error) { log.WithError(err).Warn("cache server") },
 		Observer: observer,
+	}, o.addr, func(url string, entries int, size int64) {
+		fmt.Fprintln(proc.Stdout, url)
+		log.WithFields(logrus.Fields{"url": url, "dir": dir, "entries": entries, "bytes": size, "max_size": o.maxSize.String(), "max_age": o.maxAge}).
+			Info("anvil cache-server listening; runners need its URL as cache.external_server, with the same cache.secret")
+		interrupt.SetNotes(ctx, "anvil: stopping the cache server; signal again to exit at once", "")
 	})
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", o.addr)
-	if err != nil {
-		return fmt.Errorf("listening on --addr %s: %w", o.addr, err)
-	}
-	url := "http://" + ln.Addr().String() + "/"
-	fmt.Fprintln(proc.Stdout, url)
-	entries, size := srv.Usage()
-	log.WithFields(logrus.Fields{"url": url, "dir": dir, "entries": entries, "bytes": size, "max_size": o.maxSize.String(), "max_age": o.maxAge}).
-		Info("anvil cache-server listening; runners need its URL as cache.external_server, with the same cache.secret")
-	interrupt.SetNotes(ctx, "anvil: stopping the cache server; signal again to exit at once", "")
-	if err := srv.Serve(ctx, ln); err != nil {
+	switch {
+	case errors.Is(err, cache.ErrDirInUse):
+		return fmt.Errorf("%w: give each cache server its own --dir", err)
+	case err != nil:
 		return err
 	}
 	log.Info("anvil cache-server stopped")

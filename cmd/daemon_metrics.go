@@ -3,9 +3,7 @@ package cmd
 import (
 	"context"
 	"errors"
-	"net"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/sirupsen/logrus"
 
 	"codeberg.org/anvil-ci/anvil/cache"
@@ -19,14 +17,13 @@ type metricsConfig struct {
 	Addr string `yaml:"addr"`
 }
 
-// daemonMetrics is what metrics.addr turns on: a registry of the
-// daemon's own, the runner's and the cache server's metrics on it, and
-// the listener they are served on. A nil *daemonMetrics is metrics off.
+// daemonMetrics is what metrics.addr turns on: the daemon's own, the
+// runner's and the cache server's metrics on one metrics.Server. A nil
+// *daemonMetrics is metrics off.
 type daemonMetrics struct {
-	reg    *prometheus.Registry
+	srv    *metrics.Server
 	runner *metrics.Runner
 	cache  *metrics.Cache
-	ln     net.Listener
 	r      *runner.Runner // set by serve, read by the load function
 }
 
@@ -36,23 +33,19 @@ func newDaemonMetrics(addr string) (*daemonMetrics, error) {
 	if addr == "" {
 		return nil, nil
 	}
-	ln, err := net.Listen("tcp", addr)
+	srv, err := metrics.Listen(addr)
 	if err != nil {
 		return nil, usageErrorf("metrics.addr %s: %w (choose a free address, or leave metrics.addr empty to turn metrics off)", addr, err)
 	}
-	m := &daemonMetrics{reg: metrics.NewRegistry(), ln: ln}
-	m.runner = metrics.NewRunner(m.reg, m.load)
-	m.cache = metrics.NewCache(m.reg)
+	m := &daemonMetrics{srv: srv, cache: metrics.NewCache(srv.Registry)}
+	m.runner = metrics.NewRunner(srv.Registry, func() metrics.Load {
+		if m.r == nil {
+			return metrics.Load{}
+		}
+		s := m.r.Stats()
+		return metrics.Load{Running: s.Running, Capacity: s.Capacity, SpoolRows: s.SpoolRows, SpoolBytes: s.SpoolBytes}
+	})
 	return m, nil
-}
-
-// load converts the runner's Stats.
-func (m *daemonMetrics) load() metrics.Load {
-	if m.r == nil {
-		return metrics.Load{}
-	}
-	s := m.r.Stats()
-	return metrics.Load{Running: s.Running, Capacity: s.Capacity, SpoolRows: s.SpoolRows, SpoolBytes: s.SpoolBytes}
 }
 
 // observer is the runner's Observer (nil when metrics are off).
@@ -80,44 +73,28 @@ func (m *daemonMetrics) serve(running context.Context, r *runner.Runner, log *lo
 		return func() {}
 	}
 	m.r = r
-	ready := func() error {
+	return startMetrics(m.srv, func() error {
 		if running.Err() != nil {
 			return errors.New("the runner is stopping: it takes no new jobs")
 		}
 		return m.runner.Ready()
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := metrics.Serve(ctx, m.ln, metrics.Handler(m.reg, ready)); err != nil {
-			log.WithError(err).Error("the metrics server stopped")
-		}
-	}()
-	log.WithField("addr", m.ln.Addr().String()).Info("serving metrics on /metrics, /healthz and /readyz")
-	return func() {
-		cancel()
-		<-done
-	}
+	}, log)
+}
+
+// startMetrics serves srv until stop, logging where and why it stopped.
+func startMetrics(srv *metrics.Server, ready func() error, log *logrus.Logger) (stop func()) {
+	stop = srv.Start(ready, func(err error) { log.WithError(err).Error("the metrics server stopped") })
+	log.WithField("addr", srv.Addr()).Info("serving metrics on /metrics, /healthz and /readyz")
+	return stop
 }
 
 // serveCacheMetrics serves anvil cache-server's metrics on addr until
 // stop; the returned Observer feeds them.
-func serveCacheMetrics(ctx context.Context, addr string, log *logrus.Logger) (stop func(), obs cache.Observer, err error) {
-	ln, err := net.Listen("tcp", addr)
+func serveCacheMetrics(addr string, log *logrus.Logger) (stop func(), obs cache.Observer, err error) {
+	srv, err := metrics.Listen(addr)
 	if err != nil {
 		return nil, nil, usageErrorf("--metrics-addr %s: %w", addr, err)
 	}
-	reg := metrics.NewRegistry()
-	c := metrics.NewCache(reg)
-	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := metrics.Serve(sctx, ln, metrics.Handler(reg, nil)); err != nil {
-			log.WithError(err).Error("the metrics server stopped")
-		}
-	}()
-	log.WithField("addr", ln.Addr().String()).Info("serving metrics on /metrics, /healthz and /readyz")
-	return func() { cancel(); <-done }, c, nil
+	obs = metrics.NewCache(srv.Registry)
+	return startMetrics(srv, nil, log), obs, nil
 }

@@ -5,8 +5,8 @@
 // the forge worked).
 //
 // Runner implements runner.Observer and Cache implements cache.Observer
-// without importing either package; cmd creates them on one
-// prometheus.Registry when metrics.addr (or anvil cache-server
-// --metrics-addr) is set and serves Handler there. Every metric is named
+// without importing either package; when metrics.addr (or anvil
+// cache-server --metrics-addr) is set, cmd Listens there, creates them on
+// the Server's Registry and Starts it, which serves Handler until stop. Every metric is named
 // anvil_*; deploy/ has a Grafana dashboard and alert rules built on them.
 package metrics

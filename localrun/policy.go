@@ -27,15 +27,7 @@ func PolicyInputs(ctx context.Context, o Options, h Host, event string, refProte
 			return nil, nil
 		}
 	}
-	checked, err := LintWorkflows(dir, o.Workflows)
-	if err != nil {
-		return nil, err
-	}
-	payload, err := ReadPayload(o.EventPath)
-	if err != nil {
-		return nil, err
-	}
-	info, err := gitctx.Read(ctx, dir, h.getenv)
+	checked, payload, info, err := readSource(ctx, h, dir, o.Workflows, o.EventPath)
 	if err != nil {
 		return nil, err
 	}

@@ -82,15 +82,7 @@ func Prepare(ctx context.Context, o Options, h Host, eventName string) (*Prep, e
 	if err != nil {
 		return nil, err
 	}
-	checked, err := LintWorkflows(dir, o.Workflows)
-	if err != nil {
-		return nil, err
-	}
-	payload, err := ReadPayload(o.EventPath)
-	if err != nil {
-		return nil, err
-	}
-	info, err := gitctx.Read(ctx, dir, h.getenv)
+	checked, payload, info, err := readSource(ctx, h, dir, o.Workflows, o.EventPath)
 	if err != nil {
 		return nil, err
 	}

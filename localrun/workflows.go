@@ -1,6 +1,7 @@
 package localrun
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"codeberg.org/anvil-ci/anvil/gitctx"
 	"codeberg.org/anvil-ci/anvil/pipeline"
 	"codeberg.org/anvil-ci/anvil/pipeline/lint"
 	"codeberg.org/anvil-ci/anvil/pipeline/plan"
@@ -178,4 +180,20 @@ func ReadPayload(file string) (map[string]any, error) {
 		payload = map[string]any{}
 	}
 	return payload, nil
+}
+
+// readSource reads what a local run plans from in dir: the workflows
+// (linted, see LintWorkflows), the event payload of eventPath (see
+// ReadPayload) and the repository's git facts.
+func readSource(ctx context.Context, h Host, dir, workflows, eventPath string) ([]Checked, map[string]any, gitctx.Repo, error) {
+	checked, err := LintWorkflows(dir, workflows)
+	if err != nil {
+		return nil, nil, gitctx.Repo{}, err
+	}
+	payload, err := ReadPayload(eventPath)
+	if err != nil {
+		return nil, nil, gitctx.Repo{}, err
+	}
+	info, err := gitctx.Read(ctx, dir, h.getenv)
+	return checked, payload, info, err
 }

@@ -129,6 +129,6 @@ func serveFleetQueue(ctx context.Context, proc Process, cfg forge.QueueConfig, o
 	fmt.Fprintf(proc.Stdout, "http://%s/queue\n", ln.Addr())
 	interrupt.SetNotes(ctx, "anvil: stopping the queue server", "")
 	return fleet.Serve(ctx, ln, fleet.ServeConfig{
-		Forge: cfg, Refresh: o.refresh, RunnerLabels: o.runnerLabels, SplitLabels: forge.SplitLabels, Now: proc.now,
+		Forge: cfg, Refresh: o.refresh, RunnerLabels: o.runnerLabels, Now: proc.now,
 	})
 }

@@ -67,7 +67,7 @@ func TestHandlerForgeDown(t *testing.T) {
 	ln.Close()
 	srv := httptest.NewServer(Handler(ServeConfig{
 		Forge: forge.QueueConfig{Address: down, Token: "t"}, Refresh: time.Minute,
-		SplitLabels: func(s string) []string { return strings.Split(s, ",") }, Now: time.Now,
+		Now: time.Now,
 	}))
 	defer srv.Close()
 	res, err := http.Get(srv.URL + "/queue")

@@ -20,9 +20,7 @@ type ServeConfig struct {
 	// RunnerLabels are the labels of the Runner part when a request names
 	// none (?runner_labels=a,b).
 	RunnerLabels []string
-	// SplitLabels splits ?runner_labels as the command line's lists are.
-	SplitLabels func(string) []string
-	Now         func() time.Time
+	Now          func() time.Time
 }
 
 // Handler serves GET /queue (the Reply as JSON; 502 with {"error": ...}
@@ -40,7 +38,7 @@ func Handler(c ServeConfig) http.Handler {
 		}
 		labels := c.RunnerLabels
 		if v := r.URL.Query().Get("runner_labels"); v != "" {
-			labels = c.SplitLabels(v)
+			labels = forge.SplitLabels(v)
 		}
 		json.NewEncoder(w).Encode(NewReply(jobs, labels, c.Now()))
 	})

@@ -43,6 +43,7 @@ func newDemoCommand(proc Process) *cobra.Command {
 		Example: demoExample,
 		Args:    rangeArgs(0, 0),
 		RunE: func(c *cobra.Command, _ []string) error {
+			proc.tuneShortLived()
 			return runDemo(c.Context(), proc, keep, jsonOut)
 		},
 	}

@@ -55,6 +55,7 @@ func newExecCommand(proc Process) *cobra.Command {
 		Example: execExample,
 		Args:    rangeArgs(0, 1),
 		RunE: func(c *cobra.Command, args []string) error {
+			proc.tuneShortLived()
 			event := "push"
 			if len(args) == 1 {
 				event = args[0]

@@ -75,6 +75,7 @@ func newLintCommand(proc Process) *cobra.Command {
 		Long:    lintLong,
 		Example: lintExample,
 		RunE: func(c *cobra.Command, args []string) error {
+			proc.tuneShortLived()
 			return runLint(c.Context(), proc, o, args)
 		},
 	}

@@ -62,6 +62,7 @@ func newPolicyCommand(proc Process) *cobra.Command {
 			if len(args) == 1 {
 				event = args[0]
 			}
+			proc.tuneShortLived()
 			return runPolicyTest(c.Context(), proc, o, event)
 		},
 	}

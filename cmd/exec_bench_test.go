@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"gopkg.in/yaml.v3"
+
 	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
@@ -25,6 +27,12 @@ const actVersion = "v0.2.89"
 // ratio of at most 0.25. act comes from go install
 // github.com/nektos/act@v0.2.89 into the user cache directory; without
 // the module proxy the benchmark skips and says so.
+//
+// It also reports floor-ms and floor-ratio: the least any anvil exec of
+// the job can take on this machine, measured in the same run. That is
+// anvil's own start and exit (the wall time of "anvil version") plus the
+// job's work done directly, with nothing of anvil's in between (jobFloor,
+// reported alone as job-ms).
 func BenchmarkExecProcessVsAct(b *testing.B) {
 	act, err := installAct(b.Context())
 	if err != nil {
@@ -41,7 +49,8 @@ func BenchmarkExecProcessVsAct(b *testing.B) {
 	runAct := func() time.Duration {
 		return timeProcess(b, repo, env, act, "push", "-W", ".forgejo/workflows", "-P", "ubuntu-latest=-self-hosted")
 	}
-	var anvilTimes, actTimes []time.Duration
+	scripts := benchScripts(b)
+	var anvilTimes, actTimes, floorTimes, jobTimes []time.Duration
 	for b.Loop() {
 		if len(anvilTimes)%2 == 0 {
 			anvilTimes = append(anvilTimes, runAnvil())
@@ -50,11 +59,105 @@ func BenchmarkExecProcessVsAct(b *testing.B) {
 			actTimes = append(actTimes, runAct())
 			anvilTimes = append(anvilTimes, runAnvil())
 		}
+		job := jobFloor(b, scripts)
+		jobTimes = append(jobTimes, job)
+		floorTimes = append(floorTimes, timeProcess(b, repo, env, anvil, "version")+job)
 	}
-	anvilMS, actMS := ms(medianOf(anvilTimes)), ms(medianOf(actTimes))
+	anvilMS, actMS, floorMS := ms(medianOf(anvilTimes)), ms(medianOf(actTimes)), ms(medianOf(floorTimes))
+	b.ReportMetric(ms(medianOf(jobTimes)), "job-ms")
 	b.ReportMetric(anvilMS, "anvil-ms/job")
 	b.ReportMetric(actMS, "act-ms/job")
 	b.ReportMetric(anvilMS/actMS, "ratio")
+	b.ReportMetric(floorMS, "floor-ms")
+	b.ReportMetric(floorMS/actMS, "floor-ratio")
+}
+
+// benchScripts returns the run: scripts of the steps of testdata/bench's
+// workflow, in order.
+func benchScripts(b *testing.B) []string {
+	b.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "testdata", "bench", ".forgejo", "workflows", "three-steps.yml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var wf struct {
+		Jobs map[string]struct {
+			Steps []struct {
+				Run string `yaml:"run"`
+			} `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	if err := yaml.Unmarshal(data, &wf); err != nil {
+		b.Fatalf("testdata/bench: %v", err)
+	}
+	var out []string
+	for _, job := range wf.Jobs {
+		for _, st := range job.Steps {
+			out = append(out, st.Run)
+		}
+	}
+	if len(out) == 0 {
+		b.Fatal("testdata/bench has no run: steps")
+	}
+	return out
+}
+
+// jobFloor does directly, in the benchmark's process, the work that running
+// scripts as a job's steps needs whatever runs them, and returns its wall
+// time: the job's directories under the temporary directory (as anvil exec
+// makes them: root, work/REPO/REPO, temp, tool_cache, files with
+// event.json, bin), then for each step its five file-command files and its
+// script, bash -e running it with GITHUB_OUTPUT and the others set, and
+// their removal, then the directories' removal.
+func jobFloor(b *testing.B, scripts []string) time.Duration {
+	b.Helper()
+	start := time.Now()
+	top, err := os.MkdirTemp("", "anvil-floor-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer os.RemoveAll(top) // after a failure; timed below otherwise
+	root := filepath.Join(top, "job")
+	files, temp := filepath.Join(root, "files"), filepath.Join(root, "temp")
+	for _, d := range []string{filepath.Join(root, "work", "repo", "repo"), temp, filepath.Join(root, "tool_cache"), files, filepath.Join(root, "bin")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(files, "event.json"), []byte("{}"), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	for i, script := range scripts {
+		env := os.Environ()
+		var made []string
+		for _, name := range []string{"GITHUB_ENV", "GITHUB_OUTPUT", "GITHUB_PATH", "GITHUB_STATE", "GITHUB_STEP_SUMMARY"} {
+			p := filepath.Join(files, fmt.Sprintf("%s_%d", name, i))
+			if err := os.WriteFile(p, nil, 0o600); err != nil {
+				b.Fatal(err)
+			}
+			made = append(made, p)
+			env = append(env, name+"="+p)
+		}
+		path := filepath.Join(temp, fmt.Sprintf("step-%d.sh", i))
+		if err := os.WriteFile(path, []byte(script), 0o700); err != nil {
+			b.Fatal(err)
+		}
+		made = append(made, path)
+		c := exec.CommandContext(b.Context(), "bash", "-e", path)
+		c.Env, c.Dir = env, root
+		if out, err := c.CombinedOutput(); err != nil {
+			b.Fatalf("step %d: %v\n%s", i+1, err, out)
+		}
+		for _, p := range made {
+			if err := os.Remove(p); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	if err := os.RemoveAll(top); err != nil {
+		b.Fatal(err)
+	}
+	return time.Since(start)
 }
 
 // BenchmarkVersionProcess reports the median wall time of "anvil version",

@@ -88,16 +88,9 @@ func runCreateRunnerFile(ctx context.Context, proc Process, o *createRunnerFileO
 	for _, n := range notes {
 		fmt.Fprintln(proc.Stderr, "note:", n)
 	}
-	secret := o.secret
-	if secret == "" && o.secretFile != "" {
-		data, err := os.ReadFile(o.secretFile)
-		if err != nil {
-			return usageErrorf("--secret-file: %w", err)
-		}
-		secret = strings.TrimSpace(string(data))
-	}
-	if secret == "" {
-		secret = strings.TrimSpace(proc.getenv(runnerSecretEnv))
+	secret, err := proc.secret(o.secret, o.secretFile, "--secret-file", runnerSecretEnv)
+	if err != nil {
+		return err
 	}
 	if o.instance == "" || secret == "" {
 		return usageErrorf("anvil create-runner-file needs --instance and the secret (--secret-file, %s or --secret)", runnerSecretEnv)
@@ -109,7 +102,7 @@ func runCreateRunnerFile(ctx context.Context, proc Process, o *createRunnerFileO
 	if len(labels) == 0 {
 		labels = []string{"self-hosted:host"}
 	}
-	if _, err := runner.CheckLabels(labels); err != nil {
+	if err := runner.CheckLabels(labels); err != nil {
 		return usageError(err)
 	}
 	name := o.name

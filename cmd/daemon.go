@@ -152,7 +152,7 @@ func daemonLabels(cfg daemonConfig, reg *forge.RunnerFile, log *logrus.Logger) (
 	if len(cfg.Runner.Labels) > 0 {
 		labels = cfg.Runner.Labels
 	}
-	if _, err := runner.CheckLabels(labels); err != nil {
+	if err := runner.CheckLabels(labels); err != nil {
 		return nil, usageErrorf("runner labels: %w", err)
 	}
 	if len(labels) == 0 {

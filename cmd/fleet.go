@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -89,13 +87,9 @@ func newFleetCommand(proc Process) *cobra.Command {
 
 // fleetQueueReply is the JSON of anvil fleet queue.
 func runFleetQueue(ctx context.Context, proc Process, o *fleetQueueOptions) error {
-	token := strings.TrimSpace(proc.getenv(forgeTokenEnv))
-	if o.tokenFile != "" {
-		data, err := os.ReadFile(o.tokenFile)
-		if err != nil {
-			return usageErrorf("--token-file: %w", err)
-		}
-		token = strings.TrimSpace(string(data))
+	token, err := proc.secret("", o.tokenFile, "--token-file", forgeTokenEnv)
+	if err != nil {
+		return err
 	}
 	if o.instance == "" || token == "" {
 		return usageErrorf("anvil fleet queue needs --instance and an access token (--token-file or %s)", forgeTokenEnv)

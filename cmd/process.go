@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 
@@ -127,4 +128,21 @@ func (p Process) now() time.Time {
 		return time.Now()
 	}
 	return p.Now()
+}
+
+// secret returns a credential given as flag (its value), else read from
+// file (named by fileFlag in errors), else from the environment variable
+// env; surrounding white space goes. "" means none was given.
+func (p Process) secret(flag, file, fileFlag, env string) (string, error) {
+	if flag != "" {
+		return flag, nil
+	}
+	if file != "" {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return "", usageErrorf("%s: %w", fileFlag, err)
+		}
+		return strings.TrimSpace(string(data)), nil
+	}
+	return strings.TrimSpace(p.getenv(env)), nil
 }

@@ -112,7 +112,7 @@ func runRegister(ctx context.Context, proc Process, o *registerOptions) error {
 	if err := o.fill(proc, cfg); err != nil {
 		return err
 	}
-	if _, err := runner.CheckLabels(o.labels); err != nil {
+	if err := runner.CheckLabels(o.labels); err != nil {
 		return usageError(err)
 	}
 	address := strings.TrimRight(o.instance, "/")

@@ -13,16 +13,11 @@ import (
 // stdin is a terminal. Without a terminal (or with --no-interactive) a
 // missing instance or token is a usage error.
 func (o *registerOptions) fill(proc Process, cfg daemonConfig) error {
-	if o.token == "" && o.tokenFile != "" {
-		data, err := os.ReadFile(o.tokenFile)
-		if err != nil {
-			return usageErrorf("--token-file: %w", err)
-		}
-		o.token = strings.TrimSpace(string(data))
+	token, err := proc.secret(o.token, o.tokenFile, "--token-file", registrationTokenEnv)
+	if err != nil {
+		return err
 	}
-	if o.token == "" {
-		o.token = strings.TrimSpace(proc.getenv(registrationTokenEnv))
-	}
+	o.token = token
 	if len(o.labels) == 0 {
 		o.labels = cfg.Runner.Labels
 	}

@@ -45,8 +45,7 @@ func (r *Runner) backendFor(runsOn []string) (executor.Backend, executor.JobSpec
 
 // CheckLabels parses a runner's labels and rejects schemas it cannot run
 // jobs with (it knows host and docker://IMAGE), every problem in one error.
-func CheckLabels(labels []string) ([]forge.Label, error) {
-	var out []forge.Label
+func CheckLabels(labels []string) error {
 	var probs []string
 	for _, raw := range labels {
 		l, err := forge.ParseLabel(raw)
@@ -55,14 +54,12 @@ func CheckLabels(labels []string) ([]forge.Label, error) {
 			probs = append(probs, err.Error())
 		case l.Schema != "" && l.Schema != "host" && l.Schema != "docker":
 			probs = append(probs, unknownSchema(raw, l.Schema).Error())
-		default:
-			out = append(out, l)
 		}
 	}
 	if len(probs) > 0 {
-		return nil, errors.New(strings.Join(probs, "; "))
+		return errors.New(strings.Join(probs, "; "))
 	}
-	return out, nil
+	return nil
 }
 
 // unknownSchema says that label raw has a schema the runner does not know.

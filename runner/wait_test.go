@@ -68,26 +68,21 @@ func TestCheckLabels(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		labels  []string
-		want    string
 		wantErr string
 	}{
-		{labels: []string{"self-hosted:host", "node:docker://node:20", "bare"}, want: "self-hosted:host node:docker://node:20 bare"},
+		{labels: []string{"self-hosted:host", "node:docker://node:20", "bare"}},
 		{labels: []string{"x:vm", "ok:host", ":host"}, wantErr: `label "x:vm" has schema "vm"; anvil knows host and docker://IMAGE; label ":host" has no name`},
 	}
 	for _, tt := range tests {
-		got, err := CheckLabels(tt.labels)
-		if tt.wantErr != "" {
-			if err == nil || !strings.HasPrefix(err.Error(), tt.wantErr) {
-				t.Errorf("CheckLabels(%q) = %v, want error %q", tt.labels, err, tt.wantErr)
+		err := CheckLabels(tt.labels)
+		if tt.wantErr == "" {
+			if err != nil {
+				t.Errorf("CheckLabels(%q) = %v, want no error", tt.labels, err)
 			}
 			continue
 		}
-		var s []string
-		for _, l := range got {
-			s = append(s, l.String())
-		}
-		if err != nil || strings.Join(s, " ") != tt.want {
-			t.Errorf("CheckLabels(%q) = %q, %v, want %q", tt.labels, s, err, tt.want)
+		if err == nil || !strings.HasPrefix(err.Error(), tt.wantErr) {
+			t.Errorf("CheckLabels(%q) = %v, want error %q", tt.labels, err, tt.wantErr)
 		}
 	}
 }

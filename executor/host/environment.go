@@ -39,6 +39,7 @@ type Environment struct {
 	groups  map[int]struct{} // process groups started and maybe still alive
 	leaders map[int]struct{} // group leaders Exec is waiting for
 	since   uint64           // when the first process started, ticks after boot; 0 before
+	first   pidMark          // where the pid counter stood when the first process started
 }
 
 var _ executor.Environment = (*Environment)(nil)
@@ -139,6 +140,7 @@ func (e *Environment) start(cmd *exec.Cmd) (int, error) {
 	if e.since == 0 {
 		// Not reaped yet, so /proc still has it even if it has ended.
 		e.since = startOf(pgid)
+		e.first = markPids(pgid)
 	}
 	return pgid, nil
 }
@@ -239,7 +241,7 @@ func (e *Environment) Close(ctx context.Context) error {
 	if since == 0 { // no process started, or /proc could not tell when
 		since = selfStart()
 	}
-	sweep(e.mark, since, e.groups, e.leaders)
+	sweep(e.mark, since, e.first, e.groups, e.leaders)
 	e.groups = nil
 	return errors.Join(errs...)
 }

@@ -109,17 +109,28 @@ func TestCloseSparesOtherJobs(t *testing.T) {
 
 // BenchmarkSweepNothingLeft is the cost of the sweep at the end of a job
 // whose processes all ended, the common case that every host job pays:
-// reading the environment of every process (since 0) and of those that
-// started after this one, as Close does.
+// reading the environment of every process (since 0), of those that
+// started after this one, and, as Close does, that and only the processes
+// whose pids were handed out since a process started at the benchmark's
+// start (pids-since-start).
 func BenchmarkSweepNothingLeft(b *testing.B) {
 	env := newEnvironment(time.Second, "bench")
+	first := exec.Command("true")
+	if err := first.Start(); err != nil {
+		b.Fatal(err)
+	}
+	mark := markPids(first.Process.Pid)
+	if err := first.Wait(); err != nil {
+		b.Fatal(err)
+	}
 	for _, c := range []struct {
 		name  string
 		since uint64
-	}{{"every-process", 0}, {"since-start", selfStart()}} {
+		first pidMark
+	}{{"every-process", 0, pidMark{}}, {"since-start", selfStart(), pidMark{}}, {"pids-since-start", selfStart(), mark}} {
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
-				if n := sweep(env.mark, c.since, map[int]struct{}{}, map[int]struct{}{}); n != 0 {
+				if n := sweep(env.mark, c.since, c.first, map[int]struct{}{}, map[int]struct{}{}); n != 0 {
 					b.Fatalf("the sweep killed %d processes of a job that started none", n)
 				}
 			}
@@ -165,15 +176,101 @@ func TestReadProcsFindsChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-	p, ok := readProcs()[cmd.Process.Pid]
-	if !ok {
-		t.Fatalf("readProcs did not list child %d", cmd.Process.Pid)
+	for _, since := range []pidMark{{}, markPids(cmd.Process.Pid)} {
+		procs := readProcs(since)
+		p, ok := procs[cmd.Process.Pid]
+		if !ok {
+			t.Fatalf("readProcs(%+v) did not list child %d", since, cmd.Process.Pid)
+		}
+		if p.ppid != os.Getpid() || p.pgid != cmd.Process.Pid || p.zombie {
+			t.Errorf("child %d read as %+v; want parent %d, group %d, not a zombie", cmd.Process.Pid, p, os.Getpid(), cmd.Process.Pid)
+		}
+		if _, self := procs[os.Getpid()]; self != (since.first == 0) {
+			t.Errorf("readProcs(%+v) lists this older process: %v, want %v", since, self, since.first == 0)
+		}
+		if self := selfStart(); self == 0 || p.start < self || startOf(cmd.Process.Pid) != p.start {
+			t.Errorf("child's start %d, this process's %d, startOf %d: want the child's no earlier and startOf the same",
+				p.start, self, startOf(cmd.Process.Pid))
+		}
 	}
-	if p.ppid != os.Getpid() || p.pgid != cmd.Process.Pid || p.zombie {
-		t.Errorf("child %d read as %+v; want parent %d, group %d, not a zombie", cmd.Process.Pid, p, os.Getpid(), cmd.Process.Pid)
+}
+
+// TestPidRange checks which pids sweep reads after a mark at pid 1000
+// (fork count 5000, 200 live threads): those handed out since, also when
+// the counter wrapped past pid_max, and every pid when it may have gone
+// right round or /proc gave nonsense.
+func TestPidRange(t *testing.T) {
+	t.Parallel()
+	m := pidMark{first: 1000, forks: 5000, threads: 200}
+	tests := []struct {
+		name      string
+		mark      pidMark
+		last, max int
+		forks     uint64
+		want      pidRange
+		in, notIn []int
+	}{
+		{name: "no wrap", mark: m, last: 1200, max: 32768, forks: 5150,
+			want: pidRange{from: 1000, to: 1200}, in: []int{1000, 1100, 1200}, notIn: []int{1, 999, 1201, 32767}},
+		{name: "wrapped past pid_max", mark: pidMark{first: 32700, forks: 5000, threads: 200}, last: 400, max: 32768, forks: 5300,
+			want: pidRange{from: 32700, to: 400, wrapped: true}, in: []int{32700, 32767, 300, 400}, notIn: []int{401, 1000, 32699}},
+		{name: "may have gone right round", mark: m, last: 1200, max: 32768, forks: 5000 + 16300, want: pidRange{all: true}, in: []int{1, 999, 1201}},
+		{name: "many threads at the mark", mark: pidMark{first: 1000, forks: 5000, threads: 32500}, last: 1200, max: 32768, forks: 5001,
+			want: pidRange{all: true}},
+		{name: "no mark", mark: pidMark{}, last: 1200, max: 32768, forks: 5150, want: pidRange{all: true}},
+		{name: "fork count went back", mark: m, last: 1200, max: 32768, forks: 4000, want: pidRange{all: true}},
+		{name: "first beyond pid_max", mark: m, last: 900, max: 1000, forks: 5001, want: pidRange{all: true}},
 	}
-	if self := selfStart(); self == 0 || p.start < self || startOf(cmd.Process.Pid) != p.start {
-		t.Errorf("child's start %d, this process's %d, startOf %d: want the child's no earlier and startOf the same",
-			p.start, self, startOf(cmd.Process.Pid))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := tt.mark.rangeAt(tt.last, tt.max, tt.forks)
+			if got != tt.want {
+				t.Fatalf("rangeAt(%d, %d, %d) = %+v, want %+v", tt.last, tt.max, tt.forks, got, tt.want)
+			}
+			for _, pid := range tt.in {
+				if !got.has(pid) {
+					t.Errorf("%+v lacks pid %d", got, pid)
+				}
+			}
+			for _, pid := range tt.notIn {
+				if got.has(pid) {
+					t.Errorf("%+v has pid %d", got, pid)
+				}
+			}
+		})
+	}
+}
+
+// TestMarkPidsReadsProc checks that on Linux the mark of a new process
+// reads /proc, and that the range sweep then reads holds that process and
+// one started after it, but not this older one.
+func TestMarkPidsReadsProc(t *testing.T) {
+	t.Parallel()
+	first := exec.Command("sleep", "5")
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = first.Process.Kill(); _ = first.Wait() }()
+	m := markPids(first.Process.Pid)
+	if m.first != first.Process.Pid || m.forks == 0 || m.threads == 0 {
+		t.Fatalf("markPids(%d) = %+v, want the pid and non-zero fork and thread counts", first.Process.Pid, m)
+	}
+	second := exec.Command("sleep", "5")
+	if err := second.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = second.Process.Kill(); _ = second.Wait() }()
+	r := m.rangeNow(make([]byte, 64))
+	if r.all {
+		t.Fatalf("the range after mark %+v is every pid: /proc/sys/kernel/ns_last_pid, pid_max or /proc/stat could not be read, so every sweep reads every process", m)
+	}
+	for _, pid := range []int{first.Process.Pid, second.Process.Pid} {
+		if !r.has(pid) {
+			t.Errorf("range %+v lacks pid %d, started at or after the mark", r, pid)
+		}
+	}
+	if r.has(os.Getpid()) {
+		t.Errorf("range %+v has pid %d, the test binary, which started before the mark", r, os.Getpid())
 	}
 }

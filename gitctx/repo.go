@@ -16,8 +16,9 @@ type Repo struct {
 	// IsRepo is false when the directory is not in a git work tree; the
 	// other fields are then empty.
 	IsRepo bool
-	// Branch is the checked-out branch ("" when HEAD is detached) and Tag
-	// a tag pointing at HEAD.
+	// Branch is the checked-out branch ("" when HEAD is detached) and Tag,
+	// when HEAD is detached, a tag pointing at it (github.ref then; not
+	// looked up on a branch, where listing every ref would be wasted).
 	Branch string
 	Tag    string
 	// SHA is HEAD's commit, Before its first parent ("" for a root commit,
@@ -85,7 +86,9 @@ func Read(ctx context.Context, dir string, getenv func(string) string) (Repo, er
 	if info.SHA == "" {
 		return info, ctx.Err()
 	}
-	info.Tag = tagAt(r, headHash)
+	if info.Branch == "" {
+		info.Tag = tagAt(r, headHash)
+	}
 	commit, err := r.CommitObject(headHash)
 	if err != nil {
 		return info, ctx.Err()

@@ -96,6 +96,24 @@ func TestReadRepoEdges(t *testing.T) {
 			},
 		},
 		{
+			name: "tag on the checked-out branch: the branch is the ref, no tag looked up",
+			setup: func(t *testing.T, dir string) {
+				testkit.Git(t, dir, "-c", "init.defaultBranch=main", "init", "-q")
+				testkit.Git(t, dir, "config", "user.name", "")
+				testkit.Git(t, dir, "config", "commit.gpgsign", "false")
+				testkit.WriteFile(t, dir, "x", "x")
+				testkit.Git(t, dir, "add", "-A")
+				testkit.Git(t, dir, "commit", "-q", "-m", "only")
+				testkit.Git(t, dir, "tag", "v1.0.0")
+			},
+			want: func(t *testing.T, dir string) Repo {
+				return Repo{
+					IsRepo: true, Branch: "main", SHA: testkit.Git(t, dir, "rev-parse", "HEAD"), DefaultBranch: "main",
+					Message: "only", Timestamp: "2025-01-02T03:04:05+00:00", Author: "Ada Author", AuthorMail: "ada@example.com",
+				}
+			},
+		},
+		{
 			name: "detached tag with one commit",
 			setup: func(t *testing.T, dir string) {
 				testkit.Git(t, dir, "init", "-q")

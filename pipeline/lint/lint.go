@@ -135,19 +135,21 @@ func (l *Linter) Check(file string, data []byte) []Finding {
 // is among the findings); otherwise its Problems are all the findings,
 // errors and warnings, as pipeline.Problems.
 func (l *Linter) Parse(file string, data []byte) (*plan.Workflow, []Finding) {
-	if err := pipeline.CheckLimits(file, data); err != nil {
-		// Nothing else may read a file over the limits: the parsers
-		// below could run out of stack or memory on it.
-		return nil, parserFindings(file, err)
-	}
 	parse := pipeline.ParseWorkflow
 	if l.opts.Task {
 		parse = pipeline.ParseTaskWorkflow
 	}
+	// Anvil's parser checks the limits before it decodes; a file it
+	// accepts is within them.
 	wf, err := parse(file, data)
 	var own []Finding
 	switch {
 	case err != nil:
+		if lerr := pipeline.CheckLimits(file, data); lerr != nil {
+			// Nothing else may read a file over the limits: actionlint
+			// could run out of stack or memory on it.
+			return nil, parserFindings(file, lerr)
+		}
 		own = parserFindings(file, err)
 	case wf != nil:
 		own = problemFindings(wf.Problems)

@@ -1,6 +1,7 @@
 package executor
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -161,12 +162,11 @@ func (s *stepRun) withFileCommands(extra map[string]string, run func(env map[str
 func (s *stepRun) applyFiles(f fileCommands) error {
 	j := s.j
 	read := func(path, what string) ([]KeyValue, error) {
-		fh, err := os.Open(path)
+		data, err := readCommandFile(path)
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", what, err)
 		}
-		defer fh.Close()
-		kvs, err := ParseEnvFile(fh)
+		kvs, err := ParseEnvFile(bytes.NewReader(data))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", what, err)
 		}
@@ -198,7 +198,7 @@ func (s *stepRun) applyFiles(f fileCommands) error {
 	for _, kv := range kvs {
 		s.state[kv.Key] = kv.Value
 	}
-	data, err := os.ReadFile(f.path)
+	data, err := readCommandFile(f.path)
 	if err != nil {
 		return fmt.Errorf("reading GITHUB_PATH: %w", err)
 	}
@@ -207,7 +207,7 @@ func (s *stepRun) applyFiles(f fileCommands) error {
 			j.paths = append([]string{l}, j.paths...)
 		}
 	}
-	summary, err := os.ReadFile(f.summary)
+	summary, err := readCommandFile(f.summary)
 	if err != nil {
 		return fmt.Errorf("reading GITHUB_STEP_SUMMARY: %w", err)
 	}
@@ -218,4 +218,13 @@ func (s *stepRun) applyFiles(f fileCommands) error {
 	}
 	s.summary.Write(summary)
 	return nil
+}
+
+// readCommandFile reads a file command's file. Most steps write to none of
+// them: an empty one costs a stat, not an open, a read and a close.
+func readCommandFile(path string) ([]byte, error) {
+	if fi, err := os.Stat(path); err == nil && fi.Size() == 0 {
+		return nil, nil
+	}
+	return os.ReadFile(path)
 }

@@ -72,6 +72,18 @@ func TestReadRepo(t *testing.T) {
 	}
 }
 
+// taggedCommit makes dir a repository on branch main with one commit,
+// tagged v1.0.0, and no user.name.
+func taggedCommit(t *testing.T, dir string) {
+	testkit.Git(t, dir, "-c", "init.defaultBranch=main", "init", "-q")
+	testkit.Git(t, dir, "config", "user.name", "")
+	testkit.Git(t, dir, "config", "commit.gpgsign", "false")
+	testkit.WriteFile(t, dir, "x", "x")
+	testkit.Git(t, dir, "add", "-A")
+	testkit.Git(t, dir, "commit", "-q", "-m", "only")
+	testkit.Git(t, dir, "tag", "v1.0.0")
+}
+
 func TestReadRepoEdges(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -97,15 +109,7 @@ func TestReadRepoEdges(t *testing.T) {
 		},
 		{
 			name: "tag on the checked-out branch: the branch is the ref, no tag looked up",
-			setup: func(t *testing.T, dir string) {
-				testkit.Git(t, dir, "-c", "init.defaultBranch=main", "init", "-q")
-				testkit.Git(t, dir, "config", "user.name", "")
-				testkit.Git(t, dir, "config", "commit.gpgsign", "false")
-				testkit.WriteFile(t, dir, "x", "x")
-				testkit.Git(t, dir, "add", "-A")
-				testkit.Git(t, dir, "commit", "-q", "-m", "only")
-				testkit.Git(t, dir, "tag", "v1.0.0")
-			},
+			setup: taggedCommit,
 			want: func(t *testing.T, dir string) Repo {
 				return Repo{
 					IsRepo: true, Branch: "main", SHA: testkit.Git(t, dir, "rev-parse", "HEAD"), DefaultBranch: "main",
@@ -116,13 +120,7 @@ func TestReadRepoEdges(t *testing.T) {
 		{
 			name: "detached tag with one commit",
 			setup: func(t *testing.T, dir string) {
-				testkit.Git(t, dir, "init", "-q")
-				testkit.Git(t, dir, "config", "user.name", "")
-				testkit.Git(t, dir, "config", "commit.gpgsign", "false")
-				testkit.WriteFile(t, dir, "x", "x")
-				testkit.Git(t, dir, "add", "-A")
-				testkit.Git(t, dir, "commit", "-q", "-m", "only")
-				testkit.Git(t, dir, "tag", "v1.0.0")
+				taggedCommit(t, dir)
 				testkit.Git(t, dir, "checkout", "-q", "--detach", "v1.0.0")
 			},
 			want: func(t *testing.T, dir string) Repo {

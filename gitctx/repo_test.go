@@ -75,6 +75,7 @@ func TestReadRepo(t *testing.T) {
 // taggedCommit makes dir a repository on branch main with one commit,
 // tagged v1.0.0, and no user.name.
 func taggedCommit(t *testing.T, dir string) {
+	t.Helper()
 	testkit.Git(t, dir, "-c", "init.defaultBranch=main", "init", "-q")
 	testkit.Git(t, dir, "config", "user.name", "")
 	testkit.Git(t, dir, "config", "commit.gpgsign", "false")

@@ -109,7 +109,7 @@ func TestReadRepoEdges(t *testing.T) {
 			},
 		},
 		{
-			name: "tag on the checked-out branch: the branch is the ref, no tag looked up",
+			name:  "tag on the checked-out branch: the branch is the ref, no tag looked up",
 			setup: taggedCommit,
 			want: func(t *testing.T, dir string) Repo {
 				return Repo{

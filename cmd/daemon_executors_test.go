@@ -75,24 +75,15 @@ func TestDaemonActionsConfig(t *testing.T) {
 			if err != nil {
 				t.Fatalf("building the task's resolver: %v", err)
 			}
-			got, err := r.ResolveAction(t.Context(), "acme/hello@v1")
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("ResolveAction error = %v, want %q", err, tt.wantErr)
-				}
+			got, ok := gittest.ResolveAction(t, r, "acme/hello@v1", tt.wantErr)
+			if !ok {
 				return
-			}
-			if err != nil {
-				t.Fatalf("ResolveAction: %v", err)
 			}
 			switch {
 			case tt.wantDir != "" && got != tt.wantDir:
 				t.Errorf("ResolveAction = %s, want the local repository %s", got, tt.wantDir)
 			case tt.wantDir == "" && !strings.HasPrefix(got, filepath.Join(cfg.Actions.CacheDir, "commits")+string(filepath.Separator)):
 				t.Errorf("ResolveAction = %s, want a commit in actions.cache_dir %s", got, cfg.Actions.CacheDir)
-			}
-			if _, err := os.Stat(filepath.Join(got, "action.yml")); err != nil {
-				t.Errorf("the resolved directory has no action.yml: %v", err)
 			}
 			if cfg.Actions.Offline && srv.Stats("acme/hello").Fetches != before {
 				t.Errorf("offline, the resolver fetched from the git server")

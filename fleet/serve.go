@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"codeberg.org/anvil-ci/anvil/forge"
+	"codeberg.org/anvil-ci/anvil/internal/httpserve"
 )
 
 // ServeConfig is what Handler serves.
@@ -71,17 +72,5 @@ func (c *queueCache) get(ctx context.Context) ([]forge.QueuedJob, error) {
 // Serve serves Handler(c) on ln until ctx ends, then shuts the server
 // down, giving requests in flight 5 seconds.
 func Serve(ctx context.Context, ln net.Listener, c ServeConfig) error {
-	hs := &http.Server{Handler: Handler(c), ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serving the queue: %w", err)
-	case <-ctx.Done():
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		_ = hs.Shutdown(sctx)
-		<-errc
-		return nil
-	}
+	return httpserve.Serve(ctx, ln, Handler(c), "the queue")
 }

@@ -2,9 +2,6 @@ package runner
 
 import (
 	"io"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/sirupsen/logrus"
@@ -48,19 +45,7 @@ func TestTaskActions(t *testing.T) {
 			if err != nil {
 				t.Fatalf("building the task's resolver: %v", err)
 			}
-			dir, err := r.ResolveAction(t.Context(), "acme/hello@v1")
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("ResolveAction error = %v, want one naming %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("ResolveAction: %v", err)
-			}
-			if _, err := os.Stat(filepath.Join(dir, "action.yml")); err != nil {
-				t.Errorf("the resolved directory has no action.yml: %v", err)
-			}
+			gittest.ResolveAction(t, r, "acme/hello@v1", tt.wantErr)
 		})
 	}
 }

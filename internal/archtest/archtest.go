@@ -126,8 +126,8 @@ var Rules = []Rule{
 	{Name: "artifacts imports nothing of ours", From: []string{"artifacts/..."}, Only: []string{}},
 	{Name: "audit imports only executor, executor/host, pipeline, pipeline/plan and pipeline/policy of ours", From: []string{"audit/..."},
 		Only: []string{"executor", "pipeline/policy", "pipeline/plan", "executor/host", "pipeline"}},
-	{Name: "fleet imports only forge of ours", From: []string{"fleet/..."}, Only: []string{"forge"}},
-	{Name: "metrics imports only forge of ours", From: []string{"metrics/..."}, Only: []string{"forge"}},
+	{Name: "fleet imports only forge and internal/httpserve of ours", From: []string{"fleet/..."}, Only: []string{"forge", "internal/httpserve"}},
+	{Name: "metrics imports only forge and internal/httpserve of ours", From: []string{"metrics/..."}, Only: []string{"forge", "internal/httpserve"}},
 	{Name: "gitctx imports only pipeline/plan of ours", From: []string{"gitctx/..."}, Only: []string{"pipeline/plan"}},
 	{Name: "test support (internal/testkit, executor/executortest) is imported only by tests and test kits",
 		From: []string{"..."}, Except: []string{"*test", "internal/testkit/..."},
@@ -136,7 +136,7 @@ var Rules = []Rule{
 		Only: []string{"executor", "pipeline", "pipeline/plan", "pipeline/lint", "pipeline/policy"}},
 	{Name: "localrun picks no backend or printer: cmd wires executor/host, executor/docker and console",
 		From: []string{"localrun/..."}, Forbid: []string{"executor/host", "executor/docker", "console", "runner/...", "forge/..."}},
-	{Name: "demo, internal/interrupt, internal/osproc and internal/prompt import nothing of ours", From: []string{"demo/...", "internal/interrupt", "internal/osproc", "internal/prompt"}, Only: []string{}},
+	{Name: "demo, internal/httpserve, internal/interrupt, internal/osproc and internal/prompt import nothing of ours", From: []string{"demo/...", "internal/httpserve", "internal/interrupt", "internal/osproc", "internal/prompt"}, Only: []string{}},
 }
 
 // applies reports whether r constrains package path. The pseudo-pattern

@@ -32,7 +32,10 @@ const actVersion = "v0.2.89"
 // the job can take on this machine, measured in the same run. That is
 // anvil's own start and exit (the wall time of "anvil version") plus the
 // job's work done directly, with nothing of anvil's in between (jobFloor,
-// reported alone as job-ms).
+// reported alone as job-ms). libs-floor-ms and libs-floor-ratio put the
+// start and exit of cmd/testdata/startref/libs in place of anvil's: a
+// program that links only the libraries anvil exec uses and does the job
+// with no work of its own, a lower bound for any exec built on them.
 func BenchmarkExecProcessVsAct(b *testing.B) {
 	act, err := installAct(b.Context())
 	if err != nil {
@@ -49,8 +52,9 @@ func BenchmarkExecProcessVsAct(b *testing.B) {
 	runAct := func() time.Duration {
 		return timeProcess(b, repo, env, act, "push", "-W", ".forgejo/workflows", "-P", "ubuntu-latest=-self-hosted")
 	}
+	libs := bins.Program(b, startRefLibs)
 	scripts := benchScripts(b)
-	var anvilTimes, actTimes, floorTimes, jobTimes []time.Duration
+	var anvilTimes, actTimes, floorTimes, libsFloorTimes, jobTimes []time.Duration
 	for b.Loop() {
 		if len(anvilTimes)%2 == 0 {
 			anvilTimes = append(anvilTimes, runAnvil())
@@ -62,14 +66,18 @@ func BenchmarkExecProcessVsAct(b *testing.B) {
 		job := jobFloor(b, scripts)
 		jobTimes = append(jobTimes, job)
 		floorTimes = append(floorTimes, timeProcess(b, repo, env, anvil, "version")+job)
+		libsFloorTimes = append(libsFloorTimes, timeProcess(b, repo, env, libs)+job)
 	}
 	anvilMS, actMS, floorMS := ms(medianOf(anvilTimes)), ms(medianOf(actTimes)), ms(medianOf(floorTimes))
+	libsFloorMS := ms(medianOf(libsFloorTimes))
 	b.ReportMetric(ms(medianOf(jobTimes)), "job-ms")
 	b.ReportMetric(anvilMS, "anvil-ms/job")
 	b.ReportMetric(actMS, "act-ms/job")
 	b.ReportMetric(anvilMS/actMS, "ratio")
 	b.ReportMetric(floorMS, "floor-ms")
 	b.ReportMetric(floorMS/actMS, "floor-ratio")
+	b.ReportMetric(libsFloorMS, "libs-floor-ms")
+	b.ReportMetric(libsFloorMS/actMS, "libs-floor-ratio")
 }
 
 // benchScripts returns the run: scripts of the steps of testdata/bench's
@@ -160,16 +168,34 @@ func jobFloor(b *testing.B, scripts []string) time.Duration {
 	return time.Since(start)
 }
 
+// The reference programs of the process benchmarks, measured in the same
+// run as anvil: machines differ several-fold in what starting a process
+// costs, so their figures say what any program could do on this one.
+const (
+	// startRefHello prints a line: the least any Go program takes.
+	startRefHello = "codeberg.org/anvil-ci/anvil/cmd/testdata/startref/hello"
+	// startRefLibs only links the libraries anvil exec uses.
+	startRefLibs = "codeberg.org/anvil-ci/anvil/cmd/testdata/startref/libs"
+)
+
 // BenchmarkVersionProcess reports the median wall time of "anvil version",
-// which is almost all process start-up. The target is at most 10 ms.
+// which is almost all process start-up. The target is at most 10 ms. Beside
+// it, from the same run: hello-ms, the wall time of a Go program that
+// prints a line, and libs-ms, that of one that only links the libraries
+// anvil exec uses (cmd/testdata/startref), a lower bound for any binary
+// that runs workflows with them.
 func BenchmarkVersionProcess(b *testing.B) {
-	anvil := bins.Anvil(b)
+	anvil, hello, libs := bins.Anvil(b), bins.Program(b, startRefHello), bins.Program(b, startRefLibs)
 	dir := b.TempDir()
-	var took []time.Duration
+	var took, helloTook, libsTook []time.Duration
 	for b.Loop() {
 		took = append(took, timeProcess(b, dir, os.Environ(), anvil, "version"))
+		helloTook = append(helloTook, timeProcess(b, dir, os.Environ(), hello))
+		libsTook = append(libsTook, timeProcess(b, dir, os.Environ(), libs))
 	}
 	b.ReportMetric(ms(medianOf(took)), "version-ms")
+	b.ReportMetric(ms(medianOf(helloTook)), "hello-ms")
+	b.ReportMetric(ms(medianOf(libsTook)), "libs-ms")
 }
 
 // timeProcess runs bin with args in dir and returns its wall time; it fails

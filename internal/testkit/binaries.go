@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -38,6 +39,15 @@ func (b *Binaries) Anvil(tb testing.TB) string {
 func (b *Binaries) JobClient(tb testing.TB) string {
 	tb.Helper()
 	return b.get(tb, "jobclient", "codeberg.org/anvil-ci/anvil/internal/jobclient", true)
+}
+
+// Program returns the path of the module's main package pkg (an import
+// path), named after its last element and built on first use like Anvil;
+// the benchmarks build their reference programs (cmd/testdata/startref)
+// this way.
+func (b *Binaries) Program(tb testing.TB, pkg string) string {
+	tb.Helper()
+	return b.get(tb, "program-"+path.Base(pkg), pkg, false)
 }
 
 // Remove deletes the directory of the binaries.

@@ -2,43 +2,24 @@ package fleet
 
 import (
 	"context"
-	"io"
 	"net"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
 // Serve answers until its context ends, then returns nil and stops
 // listening.
 func TestServe(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, ln, ServeConfig{Refresh: time.Minute, Now: time.Now}) }()
-	res, err := http.Get("http://" + addr + "/healthz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if strings.TrimSpace(string(body)) != "ok" {
+	addr, _, body := testkit.ServeOnce(t, func(ctx context.Context, ln net.Listener) error {
+		return Serve(ctx, ln, ServeConfig{Refresh: time.Minute, Now: time.Now})
+	}, "/healthz")
+	if strings.TrimSpace(body) != "ok" {
 		t.Errorf("/healthz: %q", body)
-	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("Serve after cancel = %v, want nil", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Serve did not return after its context ended")
 	}
 	if _, err := http.Get("http://" + addr + "/healthz"); err == nil {
 		t.Error("still serving after Serve returned")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"codeberg.org/anvil-ci/anvil/forge"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 	"codeberg.org/anvil-ci/anvil/metrics"
 )
 
@@ -155,29 +155,10 @@ func TestCacheMetrics(t *testing.T) {
 
 func TestServe(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() { done <- metrics.Serve(ctx, ln, metrics.Handler(metrics.NewRegistry(), nil)) }()
-	resp, err := http.Get("http://" + ln.Addr().String() + "/readyz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || string(body) != "ready\n" {
-		t.Errorf("/readyz = %d %q", resp.StatusCode, body)
-	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("Serve() = %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Serve did not return after its context ended")
+	_, status, body := testkit.ServeOnce(t, func(ctx context.Context, ln net.Listener) error {
+		return metrics.Serve(ctx, ln, metrics.Handler(metrics.NewRegistry(), nil))
+	}, "/readyz")
+	if status != http.StatusOK || body != "ready\n" {
+		t.Errorf("/readyz = %d %q", status, body)
 	}
 }

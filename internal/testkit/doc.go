@@ -2,8 +2,9 @@
 // output written by one goroutine and read by another, real git
 // repositories with a fixed identity, checks that processes a test
 // started have ended, the Terraform binary the Terraform tests run, the
-// anvil and jobclient binaries built once per test process, and a polling
-// wait.
+// anvil, jobclient and other binaries of the module built once per test
+// process, one request to a server that runs until its context ends
+// (ServeOnce), and a polling wait.
 //
 // It is test support: only _test.go files and test kits (packages named
 // *test) import it, which internal/archtest enforces. It is not a mock

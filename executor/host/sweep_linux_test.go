@@ -47,6 +47,13 @@ func TestCloseKillsDetachedProcesses(t *testing.T) {
 			pids := readPids(t, pidFile, 2)
 			if cancelled {
 				testkit.WaitFor(t, 10*time.Second, "the step to start", func() bool { return out.String() == "started\n" })
+				// setsid may not have run yet on a busy machine; until it
+				// has, the process is still in the step's group, which the
+				// cancel kills.
+				testkit.WaitFor(t, 10*time.Second, "the setsid process to lead its own group", func() bool {
+					p, ok := readStat(pids[0], make([]byte, 512))
+					return ok && p.pgid == pids[0]
+				})
 				cancel()
 			}
 			if r := <-res; r.err != nil {

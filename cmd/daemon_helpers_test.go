@@ -20,11 +20,7 @@ import (
 var bins testkit.Binaries
 
 // TestMain removes the binaries the tests built.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	bins.Remove()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(bins.Main(m)) }
 
 // daemonLabels are the labels of test daemons.
 var testDaemonLabels = []string{"self-hosted:host", "ubuntu-latest:docker://node:20-bookworm"}

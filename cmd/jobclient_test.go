@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
 
 // copyJobClient copies the jobclient binary into dir, for jobs that get
@@ -14,7 +16,5 @@ func copyJobClient(tb testing.TB, dir string) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "jobclient"), b, 0o755); err != nil {
-		tb.Fatal(err)
-	}
+	testkit.WriteExecutable(tb, filepath.Join(dir, "jobclient"), b)
 }

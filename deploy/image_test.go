@@ -4,13 +4,18 @@ import (
 	"context"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"codeberg.org/anvil-ci/anvil/executor/docker/dockertest"
+	"codeberg.org/anvil-ci/anvil/internal/testkit"
 )
+
+var bins testkit.Binaries
+
+// TestMain removes the binary TestImage built.
+func TestMain(m *testing.M) { os.Exit(bins.Main(m)) }
 
 // TestImage builds the container image as make image does (a static
 // binary, then scripts/build-image.sh) on the real Docker engine, runs it,
@@ -19,14 +24,11 @@ import (
 func TestImage(t *testing.T) {
 	t.Parallel()
 	dockertest.Client(t) // skips, or fails in CI, without an engine
+	// The build has no deadline of its own (go test's -timeout bounds
+	// it): cold, on a busy 2-core machine, it took over 5 minutes.
+	bin := bins.AnvilStatic(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
-	bin := filepath.Join(t.TempDir(), "anvil-static")
-	build := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", bin, "../cmd/anvil")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the static binary: %v\n%s", err, out)
-	}
 	tag := "anvil-test/image-" + strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-")) + ":" + time.Now().Format("150405.000000")
 	tag = strings.ReplaceAll(tag, ".", "")
 	if out, err := exec.CommandContext(ctx, "bash", "../scripts/build-image.sh", bin, tag).CombinedOutput(); err != nil {

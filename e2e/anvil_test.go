@@ -18,11 +18,7 @@ import (
 var bins testkit.Binaries
 
 // TestMain removes the binaries the suite built.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	bins.Remove()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(bins.Main(m)) }
 
 // runnerLabels are the labels the suite registers anvil with: every job
 // runs on the host.

@@ -121,9 +121,7 @@ func TestExecFindsProgramInCommandPath(t *testing.T) {
 	t.Parallel()
 	bin := t.TempDir()
 	script := "#!/bin/sh\necho \"hello from $0\"\n"
-	if err := os.WriteFile(filepath.Join(bin, "anvil-hello"), []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	testkit.WriteExecutable(t, filepath.Join(bin, "anvil-hello"), []byte(script))
 	env, _ := testEnv(t, 0)
 	var out testkit.LockedBuffer
 	code, err := env.Exec(t.Context(), executor.Command{

@@ -14,7 +14,7 @@ import (
 // processes (anvil itself, the jobclient of the artifact and cache
 // tests), each at most once per test process, into one temporary
 // directory. The zero value is ready to use; declare one per test package
-// and call Remove from TestMain after m.Run.
+// and call its Main from TestMain, so that the binaries are removed.
 type Binaries struct {
 	mu    sync.Mutex
 	dir   string
@@ -30,7 +30,16 @@ type built struct {
 // on first use; a failed build fails the test.
 func (b *Binaries) Anvil(tb testing.TB) string {
 	tb.Helper()
-	return b.get(tb, "anvil", "codeberg.org/anvil-ci/anvil/cmd/anvil", false)
+	return b.get(tb, "anvil", "codeberg.org/anvil-ci/anvil/cmd/anvil", plain)
+}
+
+// AnvilStatic returns the path of anvil built as make static builds it
+// for the container image: CGO_ENABLED=0, -trimpath, -ldflags '-s -w'.
+// It shares few compiled packages with the other builds, so a cold build
+// takes minutes on a busy machine: call it before starting any deadline.
+func (b *Binaries) AnvilStatic(tb testing.TB) string {
+	tb.Helper()
+	return b.get(tb, "anvil-static", "codeberg.org/anvil-ci/anvil/cmd/anvil", release)
 }
 
 // JobClient returns the path of internal/jobclient, a job's client of the
@@ -38,7 +47,7 @@ func (b *Binaries) Anvil(tb testing.TB) string {
 // too.
 func (b *Binaries) JobClient(tb testing.TB) string {
 	tb.Helper()
-	return b.get(tb, "jobclient", "codeberg.org/anvil-ci/anvil/internal/jobclient", true)
+	return b.get(tb, "jobclient", "codeberg.org/anvil-ci/anvil/internal/jobclient", static)
 }
 
 // Program returns the path of the module's main package pkg (an import
@@ -47,7 +56,15 @@ func (b *Binaries) JobClient(tb testing.TB) string {
 // this way.
 func (b *Binaries) Program(tb testing.TB, pkg string) string {
 	tb.Helper()
-	return b.get(tb, "program-"+path.Base(pkg), pkg, false)
+	return b.get(tb, "program-"+path.Base(pkg), pkg, plain)
+}
+
+// Main runs the tests of m, then removes the binaries they built; call it
+// from TestMain: os.Exit(bins.Main(m)).
+func (b *Binaries) Main(m *testing.M) int {
+	code := m.Run()
+	b.Remove()
+	return code
 }
 
 // Remove deletes the directory of the binaries.
@@ -60,13 +77,22 @@ func (b *Binaries) Remove() {
 	b.dir, b.built = "", nil
 }
 
-func (b *Binaries) get(tb testing.TB, name, pkg string, static bool) string {
+// buildKind is how a binary is built.
+type buildKind int
+
+const (
+	plain   buildKind = iota // go build
+	static                   // CGO_ENABLED=0: runs in containers without a C library
+	release                  // static, -trimpath, -ldflags '-s -w': make static
+)
+
+func (b *Binaries) get(tb testing.TB, name, pkg string, kind buildKind) string {
 	tb.Helper()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	r, ok := b.built[name]
 	if !ok {
-		r = b.build(name, pkg, static)
+		r = b.build(name, pkg, kind)
 		if b.built == nil {
 			b.built = map[string]built{}
 		}
@@ -79,7 +105,7 @@ func (b *Binaries) get(tb testing.TB, name, pkg string, static bool) string {
 }
 
 // build runs go build; b.mu is held.
-func (b *Binaries) build(name, pkg string, static bool) built {
+func (b *Binaries) build(name, pkg string, kind buildKind) built {
 	if b.dir == "" {
 		dir, err := os.MkdirTemp("", "anvil-test-bin-")
 		if err != nil {
@@ -88,8 +114,12 @@ func (b *Binaries) build(name, pkg string, static bool) built {
 		b.dir = dir
 	}
 	path := filepath.Join(b.dir, name)
-	cmd := exec.Command("go", "build", "-o", path, pkg)
-	if static {
+	args := []string{"build", "-o", path}
+	if kind == release {
+		args = append(args, "-trimpath", "-ldflags", "-s -w")
+	}
+	cmd := exec.Command("go", append(args, pkg)...)
+	if kind != plain {
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	}
 	if out, err := cmd.CombinedOutput(); err != nil {

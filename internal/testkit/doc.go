@@ -4,7 +4,8 @@
 // started have ended, the Terraform binary the Terraform tests run, the
 // anvil, jobclient and other binaries of the module built once per test
 // process, one request to a server that runs until its context ends
-// (ServeOnce), and a polling wait.
+// (ServeOnce), executables written so that running them never fails
+// with "text file busy" (WriteExecutable), and a polling wait.
 //
 // It is test support: only _test.go files and test kits (packages named
 // *test) import it, which internal/archtest enforces. It is not a mock
